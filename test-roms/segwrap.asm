@@ -20,7 +20,7 @@
 ;    operand effective address is outside the CS, DS, ES, FS, or GS segment
 ;    limit. #SS If a memory operand effective address is outside the SS
 ;    segment limit."  A 32-bit effective address above FFFFh is outside
-;    the limit as well.
+;    the limit as well, and so is a jump/return target above FFFFh.
 ;    QEMU (TCG) does not check real-mode segment limits: the access simply
 ;    proceeds past offset FFFFh.  Those checks are therefore skipped when
 ;    the ROM detects QEMU (fw_cfg signature); everywhere else they run.
@@ -202,6 +202,13 @@ GROUP "#GP/#SS beyond offset FFFFh"
         FAULT_CASE 13, mov ax, [ds:bp]  ; DS override: #GP again
         mov bp, 0xFFFE
         mov ax, [bp]                    ; SS:FFFEh word: fine
+        ; a control transfer beyond the CS limit faults before it happens
+        ; (SDM Vol. 2 JMP/RET, Real-Address Mode Exceptions: "#GP If the
+        ; target operand is beyond the code segment limits.")
+        FAULT_CASE 13, db 0x66, 0xE9, 0x00, 0x00, 0x01, 0x00 ; jmp near rel32 to EIP+10000h
+        push dword 0x00012345
+        FAULT_CASE 13, o32 ret          ; return address above FFFFh
+        add sp, 4
         QEMU_SKIP_END
         xor ax, ax
         mov ds, ax
