@@ -1,0 +1,184 @@
+// Control transfer: Jcc, JMP, CALL, RET, LOOP, JCXZ, INT n/INT3/INTO/INT1, IRET, BOUND, HLT,
+// group 5 (FF) indirect forms.
+
+import {
+  reg16, reg32, setReg16, setReg32, regBySize, getEip, setEip, testCondition, getFlag, segSelector, segLimit,
+  a32, o32, instrEip, ECX, ESP, CS, OF, ZF, cr0, CR0_PE,
+} from "../state";
+import { S_CPL, S_HALTED, S_ATTENTION, ST_SOFT_INT, ST_HLT } from "../layout";
+import { fetchModrm, modrm, eaSeg, eaOff, getE16, getE32, getG16, getG32 } from "../decode";
+import { fetch8, fetch16, fetch32, read16, read32, push16, push32, pop16, pop32, stackPointer, setStackPointer } from "../memory";
+import { loadSegmentReal } from "../segments";
+import { raiseGeneralProtection, raiseInvalidOpcode, raiseBoundRange, VEC_BP, VEC_OF, VEC_DB, NO_ERROR_CODE } from "../faults";
+import { deliverInterrupt } from "../interrupts";
+import { incDecEv } from "./arith";
+import { push, pop, writeFlagsFromPop } from "./move";
+import { ss32 } from "../state";
+
+export const ATT_HALT: u32 = 16;
+
+/** Set EIP to a branch target, which must lie inside the CS limit (#GP(0) otherwise). */
+// @ts-ignore: decorator
+@inline function branchTo(target: u32, size: u32): void {
+  if (size == 16) target &= 0xFFFF;
+  if (target > segLimit(CS)) raiseGeneralProtection(0);
+  setEip(target);
+}
+
+export function jccShort(cc: u32): void {
+  const rel = <u32><i32><i8>fetch8();
+  if (testCondition(cc)) branchTo(getEip() + rel, o32 ? 32 : 16);
+}
+export function jccNear(cc: u32, size: u32): void {
+  const rel = size == 32 ? fetch32() : <u32><i32><i16>fetch16();
+  if (testCondition(cc)) branchTo(getEip() + rel, size);
+}
+export function jmpShort(): void {
+  const rel = <u32><i32><i8>fetch8();
+  branchTo(getEip() + rel, o32 ? 32 : 16);
+}
+export function jmpNear(size: u32): void {
+  const rel = size == 32 ? fetch32() : <u32><i32><i16>fetch16();
+  branchTo(getEip() + rel, size);
+}
+export function callNear(size: u32): void {
+  const rel = size == 32 ? fetch32() : <u32><i32><i16>fetch16();
+  const next = getEip();
+  const target = size == 32 ? next + rel : (next + rel) & 0xFFFF;
+  if (target > segLimit(CS)) raiseGeneralProtection(0);
+  push(next, size);
+  setEip(target);
+}
+export function retNear(imm: u32, size: u32): void {
+  const target = size == 32 ? pop32() : pop16();
+  if (target > segLimit(CS)) raiseGeneralProtection(0);
+  setEip(target);
+  if (imm != 0) releaseStack(imm);
+}
+function releaseStack(bytes: u32): void {
+  setStackPointer(ss32 ? stackPointer() + bytes : (stackPointer() + bytes) & 0xFFFF);
+}
+
+// ---- far transfers ----
+/** Load CS:EIP for a far JMP/CALL/RET in real or virtual-8086 mode. */
+function farTransferReal(selector: u32, offset: u32): void {
+  loadSegmentReal(CS, selector);
+  setEip(offset);
+}
+export function jmpFarImm(size: u32): void {
+  const off = size == 32 ? fetch32() : fetch16();
+  const sel = fetch16();
+  farTransferReal(sel, off);
+}
+export function callFarImm(size: u32): void {
+  const off = size == 32 ? fetch32() : fetch16();
+  const sel = fetch16();
+  pushReturnFar(size);
+  farTransferReal(sel, off);
+}
+function pushReturnFar(size: u32): void {
+  if (size == 32) { push32(segSelector(CS)); push32(getEip()); }
+  else { push16(segSelector(CS)); push16(getEip()); }
+}
+export function retFar(imm: u32, size: u32): void {
+  const off = size == 32 ? pop32() : pop16();
+  const sel = (size == 32 ? pop32() : pop16()) & 0xFFFF;
+  farTransferReal(sel, off);
+  if (imm != 0) releaseStack(imm);
+}
+
+/** FF: INC, DEC, CALL Ev, CALL Mp, JMP Ev, JMP Mp, PUSH Ev. */
+export function grp5Ev(size: u32): void {
+  fetchModrm();
+  const op = (modrm >> 3) & 7;
+  switch (op) {
+    case 0: case 1: incDecEv(op, size); return;
+    case 2: {
+      const target = size == 32 ? getE32() : getE16();
+      if (target > segLimit(CS)) raiseGeneralProtection(0);
+      push(getEip(), size);
+      setEip(target);
+      return;
+    }
+    case 4: {
+      const target = size == 32 ? getE32() : getE16();
+      branchTo(target, size);
+      return;
+    }
+    case 3: case 5: {
+      if (modrm >= 0xC0) { raiseInvalidOpcode(); return; }
+      const off = size == 32 ? read32(eaSeg, eaOff) : read16(eaSeg, eaOff);
+      const sel = read16(eaSeg, a32 ? eaOff + (size >> 3) : (eaOff + (size >> 3)) & 0xFFFF);
+      if (op == 3) pushReturnFar(size);
+      farTransferReal(sel, off);
+      return;
+    }
+    case 6: push(size == 32 ? getE32() : getE16(), size); return;
+    default: raiseInvalidOpcode();
+  }
+}
+
+// ---- loops ----
+export const LOOP_NE: u32 = 0, LOOP_E: u32 = 1, LOOP_ALWAYS: u32 = 2;
+/** LOOP/LOOPE/LOOPNE: the counter is CX or ECX by address size. */
+export function loop(kind: u32): void {
+  const rel = <u32><i32><i8>fetch8();
+  let count: u32;
+  if (a32) { count = reg32(ECX) - 1; setReg32(ECX, count); }
+  else { count = (reg16(ECX) - 1) & 0xFFFF; setReg16(ECX, count); }
+  let taken = count != 0;
+  if (taken && kind != LOOP_ALWAYS) taken = (getFlag(ZF) != 0) == (kind == LOOP_E);
+  if (taken) branchTo(getEip() + rel, o32 ? 32 : 16);
+}
+export function jcxz(): void {
+  const rel = <u32><i32><i8>fetch8();
+  const count = a32 ? reg32(ECX) : reg16(ECX);
+  if (count == 0) branchTo(getEip() + rel, o32 ? 32 : 16);
+}
+
+// ---- software interrupts ----
+function softwareInterrupt(vector: u32): void {
+  store<u32>(ST_SOFT_INT, load<u32>(ST_SOFT_INT) + 1);
+  deliverInterrupt(vector, NO_ERROR_CODE, getEip());
+}
+export function intImm(): void { softwareInterrupt(fetch8()); }
+export function int3(): void { softwareInterrupt(VEC_BP); }
+export function into(): void { if (getFlag(OF) != 0) softwareInterrupt(VEC_OF); }
+/** F1 (INT1/ICEBP): a #DB trap. */
+export function int1(): void { deliverInterrupt(VEC_DB, NO_ERROR_CODE, getEip()); }
+
+/** IRET in real mode: pop IP, CS, FLAGS (SDM vol. 2, IRET, REAL-ADDRESS-MODE). */
+export function iret(size: u32): void {
+  const off = size == 32 ? pop32() : pop16();
+  const sel = (size == 32 ? pop32() : pop16()) & 0xFFFF;
+  const flags = size == 32 ? pop32() : pop16();
+  if (size == 16 && off > segLimit(CS)) raiseGeneralProtection(0);
+  farTransferReal(sel, off);
+  writeFlagsFromPop(flags, size);
+}
+
+/** BOUND: #BR when the signed index lies outside [lower, upper] (a register operand is #UD). */
+export function bound(size: u32): void {
+  fetchModrm();
+  if (modrm >= 0xC0) { raiseInvalidOpcode(); return; }
+  if (size == 16) {
+    const index = <i32><i16>getG16();
+    const lower = <i32><i16>read16(eaSeg, eaOff);
+    const upper = <i32><i16>read16(eaSeg, a32 ? eaOff + 2 : (eaOff + 2) & 0xFFFF);
+    if (index < lower || index > upper) raiseBoundRange();
+  } else {
+    const index = <i32>getG32();
+    const lower = <i32>read32(eaSeg, eaOff);
+    const upper = <i32>read32(eaSeg, a32 ? eaOff + 4 : (eaOff + 4) & 0xFFFF);
+    if (index < lower || index > upper) raiseBoundRange();
+  }
+}
+
+/** HLT: privileged in protected mode; the run loop returns to the host, which waits for an IRQ. */
+export function hlt(): void {
+  if ((cr0() & CR0_PE) != 0 && load<u32>(S_CPL) != 0) { raiseGeneralProtection(0); return; }
+  store<u32>(ST_HLT, load<u32>(ST_HLT) + 1);
+  store<u32>(S_HALTED, 1);
+  store<u32>(S_ATTENTION, load<u32>(S_ATTENTION) | ATT_HALT);
+}
+
