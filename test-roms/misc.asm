@@ -478,7 +478,7 @@ GROUP "lea"
         CHECK ax, 0x12A4
         lea ax, [si]
         CHECK ax, 0x0020
-        lea ax, [di+0xFFFF]             ; wraps: 002Fh
+        lea ax, [word di+0xFFFF]        ; disp16 FFFFh: wraps to 002Fh
         CHECK ax, 0x002F
         lea ax, [bp]
         CHECK ax, 0x0040
