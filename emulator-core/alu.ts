@@ -106,8 +106,9 @@ export function shift(op: u32, dst: u32, count: u32, size: u32): u32 {
       return res;
     }
     case SH_RCL: {
+      // A count that is a multiple of size+1 rotates back to the start; OF is still
+      // computed from the result, as the reference 286 data shows.
       const n = size == 32 ? count : count % (size + 1);
-      if (n == 0) return dst;
       const wide: u64 = (<u64>getFlag(CF) << size) | <u64>dst; // size+1 bit value
       const rot: u64 = ((wide << n) | (wide >> (size + 1 - n))) & ((<u64>1 << (size + 1)) - 1);
       res = <u32>rot & mask;
@@ -117,7 +118,6 @@ export function shift(op: u32, dst: u32, count: u32, size: u32): u32 {
     }
     case SH_RCR: {
       const n = size == 32 ? count : count % (size + 1);
-      if (n == 0) return dst;
       const cin = getFlag(CF);
       const wide: u64 = (<u64>cin << size) | <u64>dst;
       const rot: u64 = ((wide >> n) | (wide << (size + 1 - n))) & ((<u64>1 << (size + 1)) - 1);
@@ -193,7 +193,8 @@ export function setMulFlags(low: u32, size: u32, overflow: bool): void {
 export function daa(al: u32): u32 {
   const oldAl = al, oldCf = getFlag(CF);
   let cf: u32 = 0, af: u32 = 0;
-  if ((al & 0xF) > 9 || getFlag(AF) != 0) { al += 6; af = 1; }
+  // SDM vol. 2, DAA: CF also takes the carry out of AL + 6.
+  if ((al & 0xF) > 9 || getFlag(AF) != 0) { cf = oldCf | <u32>(al + 6 > 0xFF); al += 6; af = 1; }
   if (oldAl > 0x99 || oldCf != 0) { al += 0x60; cf = 1; }
   al &= 0xFF;
   setBcdFlags(al, cf, af, 0);
@@ -202,7 +203,8 @@ export function daa(al: u32): u32 {
 export function das(al: u32): u32 {
   const oldAl = al, oldCf = getFlag(CF);
   let cf: u32 = 0, af: u32 = 0;
-  if ((al & 0xF) > 9 || getFlag(AF) != 0) { al -= 6; af = 1; }
+  // SDM vol. 2, DAS: CF also takes the borrow out of AL - 6.
+  if ((al & 0xF) > 9 || getFlag(AF) != 0) { cf = oldCf | <u32>(al < 6); al -= 6; af = 1; }
   if (oldAl > 0x99 || oldCf != 0) { al -= 0x60; cf = 1; }
   al &= 0xFF;
   setBcdFlags(al, cf, af, 0);

@@ -2,7 +2,7 @@
 
 import {
   reg8, reg16, reg32, setReg8, setReg16, setReg32, a32, segOverride, o32, csDefault32,
-  EBX, EBP, ESI, EDI, DS, SS,
+  EBX, EBP, ESI, EDI, DS, SS, getEip, setEip,
 } from "./state";
 import {
   fetch8, fetch16, fetch32, read8, read16, read32, write8, write16, write32,
@@ -132,3 +132,9 @@ export function fetchMoffs(): u32 { return a32 ? fetch32() : fetch16(); }
 /** The key of the first opcode byte of an instruction. */
 // @ts-ignore: decorator
 @inline export function firstOpcodeKey(): u32 { return fetch8() | (csDefault32 ? 0x200 : 0); }
+/** The byte at CS:EIP without consuming it (the ModRM byte a LOCK check looks at). */
+export function peekModrm(): u32 {
+  const b = fetch8();
+  setEip(getEip() - 1);
+  return b;
+}

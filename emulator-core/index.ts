@@ -9,7 +9,7 @@ import {
   beginInstruction, getEflags as eflagsNow, setEflagsRaw, getEip, flagsRaw, IF, ATT_IRQ, ATT_STOP, ATT_SHADOW, ATT_TRAP,
   CS, setCsDefault32, setSs32, reg32, EDX,
 } from "./state";
-import { tlbFlushAll as flushTlb, addRegion as addPhysRegion, clearRegions as clearPhysRegions, setUserMode } from "./memory";
+import { tlbFlushAll as flushTlb, addRegion as addPhysRegion, clearRegions as clearPhysRegions, setUserMode, physRead8 as readPhysical8 } from "./memory";
 import { firstOpcodeKey } from "./decode";
 import { dispatch } from "./gen/dispatch";
 import { deliverInterrupt, deliverFault as deliver, singleStepTrap, STOP_SHUTDOWN } from "./interrupts";
@@ -128,3 +128,5 @@ export function setA20(on: u32): void {
 export function tlbFlushAll(): void { flushTlb(); }
 /** Instructions retired, as a float (exact up to 2^53). */
 export function instructionCount(): f64 { return <f64>icount; }
+/** A byte at a physical address through the memory map (host inspection, traces). */
+export function physRead8(addr: u32): u32 { return readPhysical8(addr); }

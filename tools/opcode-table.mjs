@@ -12,6 +12,8 @@
 //   exec      AssemblyScript statement run for this opcode; {v} is replaced by 16 or 32
 //             (the operand size), splitting the opcode into two switch cases
 //   prefix    the byte is a prefix (handled by the decoder itself)
+//   lock      LOCK is allowed with a memory destination: true, or the ModRM.reg values
+//             of a group that allow it (SDM vol. 2, LOCK); any other LOCK is #UD
 //
 // An opcode without an exec raises #UD (vector 6), as on a real i686.
 
@@ -40,8 +42,8 @@ const g = (op, reg, name, args) => table.push({ op, reg, name, args });
 // ---- one-byte map ------------------------------------------------------------
 for (let i = 0; i < 8; i++) {
   const b = i << 3, k = `ALU_${ALU[i].toUpperCase()}`;
-  e(b + 0, ALU[i], "Eb,Gb", `aluEbGb(${k})`);
-  e(b + 1, ALU[i], "Ev,Gv", `aluEvGv(${k}, {v})`);
+  e(b + 0, ALU[i], "Eb,Gb", `aluEbGb(${k})`, i == 7 ? {} : { lock: true });
+  e(b + 1, ALU[i], "Ev,Gv", `aluEvGv(${k}, {v})`, i == 7 ? {} : { lock: true });
   e(b + 2, ALU[i], "Gb,Eb", `aluGbEb(${k})`);
   e(b + 3, ALU[i], "Gv,Ev", `aluGvEv(${k}, {v})`);
   e(b + 4, ALU[i], "AL,Ib", `aluALIb(${k})`);
@@ -81,14 +83,14 @@ for (let r = 0; r < 8; r++) {
   g(0x82, r, ALU[r], "Eb,Ib");
   g(0x83, r, ALU[r], "Ev,Ibs");
 }
-e(0x80, "grp1", "Eb,Ib", "grp1EbIb()");
-e(0x81, "grp1", "Ev,Iz", "grp1EvIz({v})");
-e(0x82, "grp1", "Eb,Ib", "grp1EbIb()");
-e(0x83, "grp1", "Ev,Ibs", "grp1EvIb({v})");
+e(0x80, "grp1", "Eb,Ib", "grp1EbIb()", { lock: [0, 1, 2, 3, 4, 5, 6] });
+e(0x81, "grp1", "Ev,Iz", "grp1EvIz({v})", { lock: [0, 1, 2, 3, 4, 5, 6] });
+e(0x82, "grp1", "Eb,Ib", "grp1EbIb()", { lock: [0, 1, 2, 3, 4, 5, 6] });
+e(0x83, "grp1", "Ev,Ibs", "grp1EvIb({v})", { lock: [0, 1, 2, 3, 4, 5, 6] });
 e(0x84, "test", "Eb,Gb", "aluEbGb(ALU_TEST)");
 e(0x85, "test", "Ev,Gv", "aluEvGv(ALU_TEST, {v})");
-e(0x86, "xchg", "Eb,Gb", "xchgEbGb()");
-e(0x87, "xchg", "Ev,Gv", "xchgEvGv({v})");
+e(0x86, "xchg", "Eb,Gb", "xchgEbGb()", { lock: true });
+e(0x87, "xchg", "Ev,Gv", "xchgEvGv({v})", { lock: true });
 e(0x88, "mov", "Eb,Gb", "movEbGb()");
 e(0x89, "mov", "Ev,Gv", "movEvGv({v})");
 e(0x8a, "mov", "Gb,Eb", "movGbEb()");
@@ -184,8 +186,8 @@ for (const [r, n, a] of [[0, "test", "Eb,Ib"], [1, "test", "Eb,Ib"], [2, "not", 
   g(0xf6, r, n, a);
   g(0xf7, r, n, r < 2 ? "Ev,Iz" : "Ev");
 }
-e(0xf6, "grp3", "Eb", "grp3Eb()");
-e(0xf7, "grp3", "Ev", "grp3Ev({v})");
+e(0xf6, "grp3", "Eb", "grp3Eb()", { lock: [2, 3] });
+e(0xf7, "grp3", "Ev", "grp3Ev({v})", { lock: [2, 3] });
 e(0xf8, "clc", "", "clc()");
 e(0xf9, "stc", "", "stc()");
 e(0xfa, "cli", "", "cli()");
@@ -194,9 +196,9 @@ e(0xfc, "cld", "", "cld()");
 e(0xfd, "std", "", "std()");
 g(0xfe, 0, "inc", "Eb");
 g(0xfe, 1, "dec", "Eb");
-e(0xfe, "grp4", "Eb", "grp4Eb()");
+e(0xfe, "grp4", "Eb", "grp4Eb()", { lock: [0, 1] });
 for (const [r, n, a] of [[0, "inc", "Ev"], [1, "dec", "Ev"], [2, "call", "Ev"], [3, "callf", "Mp"], [4, "jmp", "Ev"], [5, "jmpf", "Mp"], [6, "push", "Ev"]]) g(0xff, r, n, a);
-e(0xff, "grp5", "Ev", "grp5Ev({v})");
+e(0xff, "grp5", "Ev", "grp5Ev({v})", { lock: [0, 1] });
 
 // ---- two-byte map (0F xx) ------------------------------------------------------
 const T = 0x0f00;
@@ -234,29 +236,29 @@ e(T + 0xa4, "shld", "Ev,Gv,Ib", "shld(COUNT_IMM8, {v})");
 e(T + 0xa5, "shld", "Ev,Gv,CL", "shld(COUNT_CL, {v})");
 e(T + 0xa8, "push", "gs", "pushSeg(5, {v})");
 e(T + 0xa9, "pop", "gs", "popSeg(5, {v})");
-e(T + 0xab, "bts", "Ev,Gv", "btEvGv(BIT_SET, {v})");
+e(T + 0xab, "bts", "Ev,Gv", "btEvGv(BIT_SET, {v})", { lock: true });
 e(T + 0xac, "shrd", "Ev,Gv,Ib", "shrd(COUNT_IMM8, {v})");
 e(T + 0xad, "shrd", "Ev,Gv,CL", "shrd(COUNT_CL, {v})");
 e(T + 0xaf, "imul", "Gv,Ev", "imulGvEv({v})");
-e(T + 0xb0, "cmpxchg", "Eb,Gb", "cmpxchgEbGb()");
-e(T + 0xb1, "cmpxchg", "Ev,Gv", "cmpxchgEvGv({v})");
+e(T + 0xb0, "cmpxchg", "Eb,Gb", "cmpxchgEbGb()", { lock: true });
+e(T + 0xb1, "cmpxchg", "Ev,Gv", "cmpxchgEvGv({v})", { lock: true });
 e(T + 0xb2, "lss", "Gv,Mp", "loadFarPointer(2, {v})");
-e(T + 0xb3, "btr", "Ev,Gv", "btEvGv(BIT_RESET, {v})");
+e(T + 0xb3, "btr", "Ev,Gv", "btEvGv(BIT_RESET, {v})", { lock: true });
 e(T + 0xb4, "lfs", "Gv,Mp", "loadFarPointer(4, {v})");
 e(T + 0xb5, "lgs", "Gv,Mp", "loadFarPointer(5, {v})");
 e(T + 0xb6, "movzx", "Gv,Eb", "movzxGvEb({v})");
 e(T + 0xb7, "movzx", "Gv,Ew", "movzxGvEw({v})");
 for (const [r, n] of [[4, "bt"], [5, "bts"], [6, "btr"], [7, "btc"]]) g(T + 0xba, r, n, "Ev,Ib");
-e(T + 0xba, "grp8", "Ev,Ib", "grp8({v})");
-e(T + 0xbb, "btc", "Ev,Gv", "btEvGv(BIT_COMPLEMENT, {v})");
+e(T + 0xba, "grp8", "Ev,Ib", "grp8({v})", { lock: [5, 6, 7] });
+e(T + 0xbb, "btc", "Ev,Gv", "btEvGv(BIT_COMPLEMENT, {v})", { lock: true });
 e(T + 0xbc, "bsf", "Gv,Ev", "bsf({v})");
 e(T + 0xbd, "bsr", "Gv,Ev", "bsr({v})");
 e(T + 0xbe, "movsx", "Gv,Eb", "movsxGvEb({v})");
 e(T + 0xbf, "movsx", "Gv,Ew", "movsxGvEw({v})");
-e(T + 0xc0, "xadd", "Eb,Gb", "xaddEbGb()");
-e(T + 0xc1, "xadd", "Ev,Gv", "xaddEvGv({v})");
+e(T + 0xc0, "xadd", "Eb,Gb", "xaddEbGb()", { lock: true });
+e(T + 0xc1, "xadd", "Ev,Gv", "xaddEvGv({v})", { lock: true });
 g(T + 0xc7, 1, "cmpxchg8b", "Mq");
-e(T + 0xc7, "grp9", "Mq", "grp9()");
+e(T + 0xc7, "grp9", "Mq", "grp9()", { lock: [1] });
 for (let r = 0; r < 8; r++) e(T + 0xc8 + r, "bswap", REGV[r].split("/")[1], `bswap(${r})`);
 
 /** Opcodes whose instruction takes a ModRM byte (for the disassembler's length decoding). */

@@ -164,9 +164,11 @@ export function popEv(size: u32): void {
 }
 export function pusha(size: u32): void {
   const sp = regBySize(ESP, size);
-  // Check the whole 8-slot area first so that a fault leaves memory untouched.
-  const bytes = size == 32 ? 32 : 16;
-  probeWrite(segLinear(SS, ssMask(stackPointer() - bytes), bytes), bytes);
+  // Check all eight slots first (each wraps like a single push) so a fault leaves memory untouched.
+  const step = size >> 3;
+  for (let i: u32 = 1; i <= 8; i++) {
+    probeWrite(segLinear(SS, ssMask(stackPointer() - i * step), step), step);
+  }
   for (let r: u32 = 0; r < 8; r++) push(r == ESP ? sp : regBySize(r, size), size);
 }
 export function popa(size: u32): void {
@@ -265,9 +267,7 @@ export function enter(size: u32): void {
 export function leave(size: u32): void {
   const bp = ss32 ? reg32(EBP) : reg16(EBP);
   const v = size == 32 ? read32(SS, bp) : read16(SS, bp);
-  setStackPointer(ssMask(bp + step(size)));
+  setStackPointer(ssMask(bp + (size >> 3)));
   setRegBySize(EBP, v, size);
 }
-// @ts-ignore: decorator
-@inline function step(size: u32): u32 { return size >> 3; }
 

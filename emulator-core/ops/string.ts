@@ -18,6 +18,9 @@ const CHUNK: u32 = 0x10000;
 @inline function index(r: u32): u32 { return a32 ? reg32(r) : reg16(r); }
 // @ts-ignore: decorator
 @inline function setIndex(r: u32, v: u32): void { if (a32) setReg32(r, v); else setReg16(r, v); }
+/** Index arithmetic wraps at 64 KiB with 16-bit addressing. */
+// @ts-ignore: decorator
+@inline function addrMask(): u32 { return a32 ? 0xFFFFFFFF : 0xFFFF; }
 // @ts-ignore: decorator
 @inline function delta(bytes: u32): u32 { return (flagsRaw() & DF) != 0 ? 0 - bytes : bytes; }
 // @ts-ignore: decorator
@@ -55,10 +58,11 @@ export function movs(bytes: u32): void {
     return;
   }
   let n = beginRepeat();
+  const m = addrMask();
   let si = index(ESI), di = index(EDI), cx = index(ECX);
   while (n != 0) {
     writeN(ES, di, readN(src, si, bytes), bytes);
-    si += d; di += d; cx--; n--;
+    si = (si + d) & m; di = (di + d) & m; cx--; n--;
     setIndex(ESI, si); setIndex(EDI, di); setIndex(ECX, cx);
   }
   finishChunk();
@@ -74,10 +78,11 @@ export function stos(bytes: u32): void {
     return;
   }
   let n = beginRepeat();
+  const m = addrMask();
   let di = index(EDI), cx = index(ECX);
   while (n != 0) {
     writeN(ES, di, v, bytes);
-    di += d; cx--; n--;
+    di = (di + d) & m; cx--; n--;
     setIndex(EDI, di); setIndex(ECX, cx);
   }
   finishChunk();
@@ -93,10 +98,11 @@ export function lods(bytes: u32): void {
     return;
   }
   let n = beginRepeat();
+  const m = addrMask();
   let si = index(ESI), cx = index(ECX);
   while (n != 0) {
     setRegBySize(EAX, readN(src, si, bytes), bytes << 3);
-    si += d; cx--; n--;
+    si = (si + d) & m; cx--; n--;
     setIndex(ESI, si); setIndex(ECX, cx);
   }
   finishChunk();
@@ -116,13 +122,14 @@ export function cmps(bytes: u32): void {
     return;
   }
   let n = beginRepeat();
+  const m = addrMask();
   let si = index(ESI), di = index(EDI), cx = index(ECX);
   const wantZero = repPrefix == REP_E;
   while (n != 0) {
     const a = readN(src, si, bytes);
     const b = readN(ES, di, bytes);
     alu(ALU_CMP, a, b, size);
-    si += d; di += d; cx--; n--;
+    si = (si + d) & m; di = (di + d) & m; cx--; n--;
     setIndex(ESI, si); setIndex(EDI, di); setIndex(ECX, cx);
     if ((a == b) != wantZero) { setEip(savedNext); return; }
   }
@@ -140,12 +147,13 @@ export function scas(bytes: u32): void {
     return;
   }
   let n = beginRepeat();
+  const m = addrMask();
   let di = index(EDI), cx = index(ECX);
   const wantZero = repPrefix == REP_E;
   while (n != 0) {
     const b = readN(ES, di, bytes);
     alu(ALU_CMP, acc, b, size);
-    di += d; cx--; n--;
+    di = (di + d) & m; cx--; n--;
     setIndex(EDI, di); setIndex(ECX, cx);
     if ((acc == b) != wantZero) { setEip(savedNext); return; }
   }
@@ -165,11 +173,12 @@ export function ins(bytes: u32): void {
     return;
   }
   let n = beginRepeat();
+  const m = addrMask();
   let di = index(EDI), cx = index(ECX);
   while (n != 0) {
     probeWrite(segLinear(ES, di, bytes), bytes);
     writeN(ES, di, portRead(port, bytes), bytes);
-    di += d; cx--; n--;
+    di = (di + d) & m; cx--; n--;
     setIndex(EDI, di); setIndex(ECX, cx);
   }
   finishChunk();
@@ -187,10 +196,11 @@ export function outs(bytes: u32): void {
     return;
   }
   let n = beginRepeat();
+  const m = addrMask();
   let si = index(ESI), cx = index(ECX);
   while (n != 0) {
     portWrite(port, bytes, readN(src, si, bytes));
-    si += d; cx--; n--;
+    si = (si + d) & m; cx--; n--;
     setIndex(ESI, si); setIndex(ECX, cx);
   }
   finishChunk();

@@ -68,6 +68,7 @@ export interface CoreExports {
   clearRegions(): void;
   setA20(on: number): void;
   tlbFlushAll(): void;
+  physRead8(addr: number): number;
   [name: string]: unknown;
 }
 
@@ -195,6 +196,12 @@ export class Cpu {
   writePhysBytes(addr: number, bytes: Uint8Array): void {
     if (addr + bytes.length > this.ramBytes) throw new RangeError(`write of ${bytes.length} bytes at 0x${addr.toString(16)} is outside guest RAM`);
     this.ram.set(bytes, addr);
+  }
+
+  /** Read a byte at a physical address through the memory map (RAM, ROM; MMIO and holes read 0xff). */
+  readLinear8(addr: number): number {
+    // Without paging (all the ROM runner and the conformance runner use) linear = physical.
+    return this.exports.physRead8(addr >>> 0) as number;
   }
 
   /** Map a read-only image at a physical address (may be called twice for the same bytes, e.g. below 1 MiB and below 4 GiB). */

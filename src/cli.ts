@@ -1,0 +1,141 @@
+// The `emu` command line.
+
+import { readFileSync, existsSync, writeSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { UserError } from "./errors.ts";
+import { loadRomImage, runRom } from "./rom-runner.ts";
+import { runSsts, formatReport, type ExceptionsFile } from "./conformance/ssts.ts";
+import { traceLine, disassembleAt } from "./trace.ts";
+
+const HELP = `emu — an x86 PC emulator (TypeScript machine, WebAssembly CPU core)
+
+Usage:
+  emu rom FILE [options]            run a 64/128 KiB ROM image from the reset vector F000:FFF0
+  emu conformance ssts DIR [opts]   run a SingleStepTests directory against the CPU core
+  emu --help | --version
+
+emu rom options:
+  --post-port PORT        also show writes to PORT (hex like 0x190 or decimal) as POST codes
+  --max-instructions N    stop after N instructions (exit status 124)
+  --trace                 print every instruction with the registers on stderr
+  --debug-core            use the debug build of the core (slower, with assertions)
+  The ROM is mapped below 1 MiB and below 4 GiB. Bytes written to port 0xE9 go to stdout
+  untouched; POST codes written to port 0x80 are printed on stderr as "POST xx". A write of V
+  to port 0xF4 stops with exit status (V << 1) | 1, as QEMU's isa-debug-exit device does.
+  HLT stops with status 0 (no device is present to wake the CPU); a triple fault with status 3.
+
+emu conformance ssts options:
+  --filter PREFIX[,PREFIX]  only opcode files starting with these (e.g. F6,0F)
+  --exceptions FILE         JSON of documented 286-vs-386+ differences to skip
+                            (default: test/ssts-exceptions.json in the emu package)
+  --limit N                 run at most N tests per opcode file
+  --details N               show N failures per opcode in detail (default 3)
+  --min-pass-rate P         exit 1 when fewer than P percent of "normal" tests pass
+`;
+
+function packageRoot(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return here.endsWith("dist") ? join(here, "..") : join(here, "..");
+}
+
+function parseNumber(flag: string, v: string | undefined): number {
+  if (v === undefined) throw new UserError(`emu: ${flag} needs a value`);
+  const n = /^0x[0-9a-f]+$/i.test(v) ? parseInt(v, 16) : /^\d+$/.test(v) ? parseInt(v, 10) : NaN;
+  if (!Number.isSafeInteger(n)) throw new UserError(`emu: ${flag}: not a number: ${v}`);
+  return n;
+}
+
+interface Parsed { positional: string[]; flags: Map<string, string | true> }
+function parseArgs(args: string[], withValue: string[], boolean: string[]): Parsed {
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a.startsWith("-") && a !== "-") {
+      const name = a.replace(/^--?/, "");
+      const eq = name.indexOf("=");
+      const key = eq >= 0 ? name.slice(0, eq) : name;
+      if (withValue.includes(key)) {
+        const v = eq >= 0 ? name.slice(eq + 1) : args[++i];
+        if (v === undefined) throw new UserError(`emu: --${key} needs a value`);
+        flags.set(key, v);
+      } else if (boolean.includes(key)) {
+        flags.set(key, true);
+      } else {
+        throw new UserError(`emu: unknown option ${a} (see emu --help)`);
+      }
+    } else positional.push(a);
+  }
+  return { positional, flags };
+}
+
+function stderr(s: string): void { process.stderr.write(s.endsWith("\n") ? s : s + "\n"); }
+
+async function romCommand(args: string[]): Promise<number> {
+  const p = parseArgs(args, ["post-port", "max-instructions"], ["trace", "debug-core"]);
+  if (p.positional.length !== 1) throw new UserError("emu rom: expected one ROM file (see emu --help)");
+  const image = loadRomImage(p.positional[0]);
+  const postPort = p.flags.has("post-port") ? parseNumber("--post-port", p.flags.get("post-port") as string) : undefined;
+  if (postPort !== undefined && postPort > 0xffff) throw new UserError(`emu rom: --post-port must be 0..0xffff`);
+  const max = p.flags.has("max-instructions") ? parseNumber("--max-instructions", p.flags.get("max-instructions") as string) : undefined;
+  const result = await runRom(image, {
+    postPort,
+    maxInstructions: max,
+    debugCore: p.flags.has("debug-core"),
+    onOutput: (bytes) => writeSync(1, bytes),
+    onPost: (code) => stderr(`POST ${code.toString(16).padStart(2, "0")}`),
+    onTrace: p.flags.has("trace") ? (cpu) => stderr(traceLine(cpu)) : undefined,
+  });
+  const post = result.lastPost === undefined ? "none" : result.lastPost.toString(16).padStart(2, "0");
+  stderr(`emu: stopped: ${result.message}; last POST code ${post}; ${result.instructions} instructions in ${result.seconds.toFixed(3)} s`);
+  return result.exitStatus;
+}
+
+async function conformanceCommand(args: string[]): Promise<number> {
+  const [kind, ...rest] = args;
+  if (kind !== "ssts") throw new UserError("emu conformance: expected `ssts DIR` (see emu --help)");
+  const p = parseArgs(rest, ["filter", "exceptions", "limit", "details", "min-pass-rate"], []);
+  if (p.positional.length !== 1) throw new UserError("emu conformance ssts: expected one directory");
+  const exPath = (p.flags.get("exceptions") as string | undefined) ?? join(packageRoot(), "test", "ssts-exceptions.json");
+  let exceptions: ExceptionsFile | undefined;
+  if (existsSync(exPath)) {
+    try { exceptions = JSON.parse(readFileSync(exPath, "utf8")); }
+    catch (e) { throw new UserError(`emu conformance: ${exPath}: ${(e as Error).message}`); }
+  } else if (p.flags.has("exceptions")) {
+    throw new UserError(`emu conformance: no such exceptions file: ${exPath}`);
+  }
+  const report = await runSsts(p.positional[0], {
+    filter: (p.flags.get("filter") as string | undefined)?.split(","),
+    limit: p.flags.has("limit") ? parseNumber("--limit", p.flags.get("limit") as string) : undefined,
+    exceptions,
+  });
+  const details = p.flags.has("details") ? parseNumber("--details", p.flags.get("details") as string) : 3;
+  console.log(formatReport(report, details, (bytes) => disassembleAt(bytes)));
+  if (p.flags.has("min-pass-rate")) {
+    const want = Number(p.flags.get("min-pass-rate"));
+    const total = report.normalPassed + report.normalFailed;
+    const rate = total ? (100 * report.normalPassed) / total : 0;
+    if (!(rate >= want)) { stderr(`emu conformance: pass rate ${rate.toFixed(2)}% is below ${want}%`); return 1; }
+  }
+  return 0;
+}
+
+function version(): string {
+  try { return JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")).version; } catch { return "unknown"; }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const [cmd, ...rest] = argv;
+    if (cmd === undefined || cmd === "--help" || cmd === "-h" || cmd === "help") { process.stdout.write(HELP); return cmd === undefined ? 2 : 0; }
+    if (cmd === "--version" || cmd === "-V") { console.log(`emu ${version()}`); return 0; }
+    if (cmd === "rom") return await romCommand(rest);
+    if (cmd === "conformance") return await conformanceCommand(rest);
+    throw new UserError(`emu: unknown command '${cmd}' (see emu --help)`);
+  } catch (e) {
+    if (e instanceof UserError) { stderr(e.message); return e.exitCode; }
+    stderr(`emu: internal error: ${(e as Error).stack ?? e}`);
+    return 70;
+  }
+}

@@ -1,0 +1,110 @@
+// `emu rom`: run a firmware/test ROM on a bare CPU with the debug ports of QEMU and Bochs:
+// 0xE9 (debugcon: bytes to stdout), 0x80 (POST codes), 0xF4 (isa-debug-exit).
+
+import { readFileSync, statSync } from "node:fs";
+import { Cpu, StopReason, type PortIO } from "./cpu/cpu.ts";
+import { UserError } from "./errors.ts";
+
+export interface RomOptions {
+  /** Another port whose writes are shown as POST codes, besides 0x80. */
+  postPort?: number;
+  maxInstructions?: number;
+  ramBytes?: number;
+  /** Called for every guest byte written to port 0xE9. */
+  onOutput?: (bytes: Uint8Array) => void;
+  /** Called with each POST code. */
+  onPost?: (code: number, port: number) => void;
+  /** Called before every instruction (slow: steps one instruction at a time). */
+  onTrace?: (cpu: Cpu) => void;
+  debugCore?: boolean;
+}
+
+export type RomStop = "exit-port" | "halted" | "instruction-limit" | "triple-fault";
+
+export interface RomResult {
+  stop: RomStop;
+  /** Exit status: (value << 1) | 1 for a write to port 0xF4, else 0 (halt), 3 (triple fault), 124 (limit). */
+  exitStatus: number;
+  exitValue?: number;
+  lastPost?: number;
+  instructions: number;
+  seconds: number;
+  message: string;
+}
+
+export function loadRomImage(path: string): Uint8Array {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch {
+    throw new UserError(`emu rom: cannot open ${path}: no such file`);
+  }
+  if (size !== 65536 && size !== 131072) {
+    throw new UserError(`emu rom: ${path} is ${size} bytes; a ROM image must be 64 KiB (65536) or 128 KiB (131072)`);
+  }
+  return new Uint8Array(readFileSync(path));
+}
+
+export async function runRom(image: Uint8Array, opts: RomOptions = {}): Promise<RomResult> {
+  const ramBytes = opts.ramBytes ?? 32 << 20;
+  const cpu = await Cpu.create({ ramBytes, romBytes: image.length, debug: opts.debugCore });
+  // The same bytes below 1 MiB and below 4 GiB, as a PC chipset decodes the BIOS.
+  const host = cpu.mapRom(0x100000 - image.length, image);
+  cpu.mapRom(0x100000000 - image.length, image, host);
+  cpu.reset();
+
+  let exitValue: number | undefined;
+  let lastPost: number | undefined;
+  const out: number[] = [];
+  const flush = () => {
+    if (out.length) { opts.onOutput?.(Uint8Array.from(out)); out.length = 0; }
+  };
+  const io: PortIO = {
+    in: (port) => (port === 0xe9 ? 0xe9 : 0xffffffff),
+    out: (port, size, value) => {
+      if (port === 0xe9) {
+        out.push(value & 0xff);
+        if (out.length >= 4096) flush();
+      } else if (port === 0x80 || port === opts.postPort) {
+        lastPost = value & 0xff;
+        flush();
+        opts.onPost?.(lastPost, port);
+      } else if (port === 0xf4 && exitValue === undefined) {
+        exitValue = value & (size === 1 ? 0xff : size === 2 ? 0xffff : 0xffffffff);
+        cpu.requestStop();
+      }
+    },
+  };
+  cpu.io = io;
+
+  const max = opts.maxInstructions ?? Number.MAX_SAFE_INTEGER;
+  const started = process.hrtime.bigint();
+  let stop: RomStop = "instruction-limit";
+  let message = "";
+  for (;;) {
+    const left = max - cpu.instructionCount;
+    if (left <= 0) { stop = "instruction-limit"; message = `instruction limit of ${max} reached`; break; }
+    let reason: StopReason;
+    if (opts.onTrace) { opts.onTrace(cpu); reason = cpu.step(); }
+    else reason = cpu.run(Math.min(left, 1 << 24));
+    if (exitValue !== undefined) { stop = "exit-port"; message = `exit port 0xf4 written with 0x${exitValue.toString(16)}`; break; }
+    if (reason === StopReason.Shutdown) {
+      stop = "triple-fault";
+      message = `triple fault (shutdown) at ${hex4(cpu.segment(1).selector)}:${hex4(cpu.eip)}, last exception vector ${cpu.lastVector}`;
+      break;
+    }
+    if (reason === StopReason.Halted) {
+      stop = "halted";
+      message = cpu.interruptsEnabled
+        ? `HLT with interrupts enabled at ${hex4(cpu.segment(1).selector)}:${hex4(cpu.eip)}, and no device that could wake the CPU`
+        : `HLT with interrupts disabled at ${hex4(cpu.segment(1).selector)}:${hex4(cpu.eip)}`;
+      break;
+    }
+  }
+  flush();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const exitStatus = stop === "exit-port" ? ((exitValue! << 1) | 1) & 0xff : stop === "halted" ? 0 : stop === "triple-fault" ? 3 : 124;
+  return { stop, exitStatus, exitValue, lastPost, instructions: cpu.instructionCount, seconds, message };
+}
+
+function hex4(v: number): string { return v.toString(16).padStart(4, "0"); }
