@@ -2,8 +2,9 @@
 
 import {
   reg8, reg16, reg32, setReg8, setReg16, setReg32, a32, segOverride, o32, csDefault32,
-  EBX, EBP, ESI, EDI, DS, SS, getEip, setEip,
+  EBX, EBP, ESI, EDI, DS, SS, getEip, setEip, instrEip,
 } from "./state";
+import { raiseGeneralProtection } from "./faults";
 import {
   fetch8, fetch16, fetch32, read8, read16, read32, write8, write16, write32,
   rmwRead8, rmwRead16, rmwRead32, rmwWrite8, rmwWrite16, rmwWrite32,
@@ -126,15 +127,34 @@ export function fetchMoffs(): u32 { return a32 ? fetch32() : fetch16(); }
 // @ts-ignore: decorator
 @inline export function setG32(v: u32): void { setReg32((modrm >> 3) & 7, v); }
 
-/** The key of the next opcode byte after a prefix: bit 9 is the (possibly overridden) operand size. */
-// @ts-ignore: decorator
-@inline export function nextOpcodeKey(): u32 { return fetch8() | (o32 ? 0x200 : 0); }
+/**
+ * The key of the next opcode byte after a prefix: bit 9 is the (possibly overridden) operand size.
+ * An instruction may be at most 15 bytes (SDM vol. 2, 2.3.11): a 16th byte of prefixes and opcode
+ * raises #GP(0). (Only prefixes can make an instruction that long, short of operand bytes after
+ * 14 prefixes, which this check does not count.)
+ */
+export function nextOpcodeKey(): u32 {
+  if (getEip() - instrEip >= 15) raiseGeneralProtection(0);
+  return fetch8() | (o32 ? 0x200 : 0);
+}
 /** The key of the first opcode byte of an instruction. */
 // @ts-ignore: decorator
 @inline export function firstOpcodeKey(): u32 { return fetch8() | (csDefault32 ? 0x200 : 0); }
-/** The byte at CS:EIP without consuming it (the ModRM byte a LOCK check looks at). */
-export function peekModrm(): u32 {
-  const b = fetch8();
-  setEip(getEip() - 1);
+/** The ModRM byte seen by the last peekLockedOpcode(). */
+export let peekedModrm: u32 = 0;
+/**
+ * After a LOCK prefix: the opcode that follows the remaining prefixes (0F map: 0x100 | byte),
+ * with its ModRM byte in `peekedModrm`; nothing is consumed.
+ */
+export function peekLockedOpcode(): u32 {
+  const start = getEip();
+  let b = fetch8();
+  for (let n = 0; n < 14; n++) {
+    if (b == 0x26 || b == 0x2E || b == 0x36 || b == 0x3E || b == 0x64 || b == 0x65 || b == 0x66 || b == 0x67 || b == 0xF0 || b == 0xF2 || b == 0xF3) b = fetch8();
+    else break;
+  }
+  if (b == 0x0F) b = 0x100 | fetch8();
+  peekedModrm = fetch8();
+  setEip(start);
   return b;
 }

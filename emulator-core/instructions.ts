@@ -6,6 +6,6 @@ export * from "./ops/control";
 export * from "./ops/io";
 export * from "./ops/system";
 export { fetch8, fetch16 } from "./memory";
-export { nextOpcodeKey, peekModrm } from "./decode";
+export { nextOpcodeKey, peekLockedOpcode, peekedModrm } from "./decode";
 export { raiseInvalidOpcode } from "./faults";
 export { prefixSegment, prefixOperandSize, prefixAddressSize, prefixLock, prefixRepeat, REP_NE, REP_E } from "./state";

@@ -12,8 +12,8 @@ export interface RomOptions {
   ramBytes?: number;
   /** Called for every guest byte written to port 0xE9. */
   onOutput?: (bytes: Uint8Array) => void;
-  /** Called with each POST code. */
-  onPost?: (code: number, port: number) => void;
+  /** Called with each POST code, and the instructions retired before the OUT that wrote it. */
+  onPost?: (code: number, port: number, instructions: number) => void;
   /** Called before every instruction (slow: steps one instruction at a time). */
   onTrace?: (cpu: Cpu) => void;
   debugCore?: boolean;
@@ -68,7 +68,7 @@ export async function runRom(image: Uint8Array, opts: RomOptions = {}): Promise<
       } else if (port === 0x80 || port === opts.postPort) {
         lastPost = value & 0xff;
         flush();
-        opts.onPost?.(lastPost, port);
+        opts.onPost?.(lastPost, port, cpu.instructionCount);
       } else if (port === 0xf4 && exitValue === undefined) {
         exitValue = value & (size === 1 ? 0xff : size === 2 ? 0xffff : 0xffffffff);
         cpu.requestStop();
@@ -86,7 +86,9 @@ export async function runRom(image: Uint8Array, opts: RomOptions = {}): Promise<
     if (left <= 0) { stop = "instruction-limit"; message = `instruction limit of ${max} reached`; break; }
     let reason: StopReason;
     if (opts.onTrace) { opts.onTrace(cpu); reason = cpu.step(); }
-    else reason = cpu.run(Math.min(left, 1 << 24));
+    // Slices of 64K instructions: wasm has no on-stack replacement, so a long call would stay in
+    // V8's baseline tier; between slices the optimized code takes over.
+    else reason = cpu.run(Math.min(left, 1 << 16));
     if (exitValue !== undefined) { stop = "exit-port"; message = `exit port 0xf4 written with 0x${exitValue.toString(16)}`; break; }
     if (reason === StopReason.Shutdown) {
       stop = "triple-fault";

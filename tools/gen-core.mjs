@@ -17,10 +17,11 @@ function writeIfChanged(path, text) {
 }
 
 // ---- the dispatcher ----------------------------------------------------------
-// Switch key: bit 10 = a LOCK prefix is still to be validated, bit 9 = 32-bit operand size,
-// bit 8 = 0F map, bits 0-7 = opcode byte. Keys with bit 10 match no opcode case: the default
-// case validates the LOCK (SDM vol. 2, LOCK: #UD unless the instruction is lockable and its
-// destination is memory) and dispatches again without the bit.
+// Switch key: bit 9 = 32-bit operand size, bit 8 = 0F map, bits 0-7 = opcode byte. The keys
+// stay dense in 0..0x3FF so that Binaryen turns the switch into one br_table (a sparser key space
+// compiles to a chain of compares). A LOCK prefix is validated when it is decoded, by looking
+// ahead at the opcode and ModRM byte (SDM vol. 2, LOCK: #UD unless the instruction is lockable
+// and its destination is memory).
 const execs = table.filter((t) => t.reg === undefined && !t.prefix);
 const seen = new Set();
 const cases = [];
@@ -42,9 +43,8 @@ const prefixCases = [
   [0x26, "prefixSegment(0)"], [0x2e, "prefixSegment(1)"], [0x36, "prefixSegment(2)"], [0x3e, "prefixSegment(3)"],
   [0x64, "prefixSegment(4)"], [0x65, "prefixSegment(5)"], [0x66, "prefixOperandSize()"], [0x67, "prefixAddressSize()"],
   [0xf2, "prefixRepeat(REP_NE)"], [0xf3, "prefixRepeat(REP_E)"],
-].map(([op, fn]) => `    ${[0, 0x200, 0x400, 0x600].map((k) => `case 0x${(op | k).toString(16)}:`).join(" ")} { ${fn}; key = nextOpcodeKey() | (key & 0x400); continue; }`);
-// LOCK: set the validation bit.
-prefixCases.push(`    case 0xf0: case 0x2f0: case 0x4f0: case 0x6f0: { prefixLock(); key = nextOpcodeKey() | 0x400; continue; }`);
+].map(([op, fn]) => `    case 0x${op.toString(16)}: case 0x${(op | 0x200).toString(16)}: { ${fn}; key = nextOpcodeKey(); continue; }`);
+prefixCases.push(`    case 0xf0: case 0x2f0: { if (!lockAllowed(peekLockedOpcode(), peekedModrm)) { raiseInvalidOpcode(); return; } prefixLock(); key = nextOpcodeKey(); continue; }`);
 // lockAllowed: for each lockable opcode (without the size bit), the ModRM.reg values allowed.
 const lockCases = [];
 for (const t of execs) {
@@ -53,7 +53,7 @@ for (const t of execs) {
   const regs = t.lock === true ? 0xff : t.lock.reduce((m, r) => m | (1 << r), 0);
   lockCases.push(`    case 0x${base.toString(16)}: return ((0x${regs.toString(16)} >> ((modrmByte >> 3) & 7)) & 1) != 0;`);
 }
-const known = ["fetch8", "peekModrm", "nextOpcodeKey", "raiseInvalidOpcode", "prefixSegment", "prefixOperandSize", "prefixAddressSize", "prefixLock", "prefixRepeat", "REP_NE", "REP_E"];
+const known = ["fetch8", "peekLockedOpcode", "peekedModrm", "nextOpcodeKey", "raiseInvalidOpcode", "prefixSegment", "prefixOperandSize", "prefixAddressSize", "prefixLock", "prefixRepeat", "REP_NE", "REP_E"];
 const imports = [...new Set([...idents, ...known])].sort();
 const dispatch = `${HEADER}
 import { ${imports.join(", ")} } from "../instructions";
@@ -66,24 +66,16 @@ export function dispatch(first: u32): void {
   for (;;) {
     switch (key) {
 ${prefixCases.join("\n")}
-    case 0x0f: case 0x20f: case 0x40f: case 0x60f: { key = (key & 0x600) | 0x100 | fetch8(); continue; }
+    case 0x0f: case 0x20f: { key = (key & 0x200) | 0x100 | fetch8(); continue; }
 ${cases.join("\n")}
-    default: {
-      if (key >= 0x400) {
-        key &= 0x3ff;
-        const modrmByte = peekModrm();
-        if (modrmByte >= 0xc0 || !lockAllowed(key & 0x1ff, modrmByte)) { raiseInvalidOpcode(); return; }
-        continue;
-      }
-      raiseInvalidOpcode();
-      return;
-    }
+    default: { raiseInvalidOpcode(); return; }
     }
   }
 }
 
-/** Whether LOCK may prefix this opcode (key without the size bit) with this ModRM byte. */
+/** Whether LOCK may prefix this opcode (0F map: 0x100 | byte) with this ModRM byte. */
 function lockAllowed(opcode: u32, modrmByte: u32): bool {
+  if (modrmByte >= 0xc0) return false;
   switch (opcode) {
 ${lockCases.join("\n")}
     default: return false;

@@ -69,6 +69,7 @@ export interface CoreExports {
   setA20(on: number): void;
   tlbFlushAll(): void;
   physRead8(addr: number): number;
+  instructionCount(): number;
   [name: string]: unknown;
 }
 
@@ -173,7 +174,8 @@ export class Cpu {
   get cpl(): number { return this.word("S_CPL"); }
   get halted(): boolean { return this.word("S_HALTED") !== 0; }
   get interruptsEnabled(): boolean { return (this.eflags & 0x200) !== 0; }
-  get instructionCount(): number { return this.word("S_ICOUNT") + this.word("S_ICOUNT", 1) * 2 ** 32; }
+  /** Instructions retired since reset (live, also inside port and MMIO callbacks). */
+  get instructionCount(): number { return this.exports.instructionCount(); }
 
   segment(s: Seg): SegmentState {
     return {

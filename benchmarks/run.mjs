@@ -1,0 +1,66 @@
+// `npm run bench`: guest MIPS of the release core on the loops of benchmarks/loops.asm.
+// Numbers are noisy on a shared machine: this reports medians of several runs, never asserts.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync, existsSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const build = join(root, "benchmarks", "build");
+const results = join(root, "benchmarks", "results");
+mkdirSync(build, { recursive: true });
+mkdirSync(results, { recursive: true });
+
+if (!existsSync(join(root, "dist", "index.js"))) {
+  console.error("bench: run `npm run build` first");
+  process.exit(2);
+}
+const { runRom, loadRomImage } = await import(join(root, "dist", "index.js"));
+
+const src = join(root, "benchmarks", "loops.asm");
+const rom = join(build, "loops.bin");
+if (!existsSync(rom) || statSync(rom).mtimeMs < statSync(src).mtimeMs) {
+  try {
+    execFileSync("nasm", ["-f", "bin", "-o", rom, src], { stdio: "inherit" });
+  } catch {
+    console.error("bench: nasm is needed to assemble benchmarks/loops.asm (apt-get install nasm)");
+    process.exit(2);
+  }
+}
+const image = loadRomImage(rom);
+const LOOPS = { 0x10: "ALU loop", 0x20: "load/store loop", 0x30: "call/ret loop", 0x40: "REP MOVSW 4 KiB" };
+const REPS = Number(process.env.BENCH_REPS ?? 5);
+
+const samples = {};
+let checksum;
+for (let rep = 0; rep < REPS; rep++) {
+  const marks = {};
+  let out = "";
+  const r = await runRom(image, {
+    onOutput: (b) => { out += Buffer.from(b).toString("latin1"); },
+    onPost: (code, _port, instructions) => {
+      const cpu = process.cpuUsage();
+      marks[code] = { instructions, wall: performance.now(), cpu: (cpu.user + cpu.system) / 1000 };
+    },
+  });
+  if (r.exitStatus !== 1) throw new Error(`bench ROM did not finish cleanly: ${r.message}`);
+  checksum = out.trim();
+  for (const start of Object.keys(LOOPS).map(Number)) {
+    const a = marks[start], b = marks[start + 1];
+    const n = b.instructions - a.instructions;
+    (samples[start] ??= []).push({ instructions: n, wallMips: n / (b.wall - a.wall) / 1000, cpuMips: n / (b.cpu - a.cpu) / 1000 });
+  }
+}
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const rows = Object.entries(LOOPS).map(([code, name]) => {
+  const s = samples[code];
+  return { loop: name, instructions: s[0].instructions, wallMips: median(s.map((x) => x.wallMips)), cpuMips: median(s.map((x) => x.cpuMips)) };
+});
+console.log(`emu release core, real mode, ${REPS} runs (medians); checksum ${checksum}`);
+console.log("loop                 instructions    MIPS (wall)  MIPS (CPU time)");
+for (const r of rows) {
+  console.log(`${r.loop.padEnd(20)} ${String(r.instructions).padStart(12)} ${r.wallMips.toFixed(1).padStart(12)} ${r.cpuMips.toFixed(1).padStart(16)}`);
+}
+const file = join(results, `bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, reps: REPS, checksum, rows }, null, 1) + "\n");
+console.log(`saved ${file}`);
