@@ -242,10 +242,28 @@ export class Cpu {
       } catch (e) {
         // The core leaves by a wasm trap when it raises an exception (AssemblyScript has no
         // try/catch). Anything else is a real error and goes up.
-        if (!(e instanceof WebAssembly.RuntimeError) || this.word("S_FAULT_PENDING") === 0) throw e;
-        if (ex.deliverFault() === StopReason.Shutdown) return StopReason.Shutdown;
+        if (!this.isGuestFault(e)) throw e;
+        if (this.deliverPendingFault() === StopReason.Shutdown) return StopReason.Shutdown;
         limit -= Math.max(1, this.instructionCount - before);
         if (limit <= 0) return StopReason.InstructionLimit;
+      }
+    }
+  }
+
+  private isGuestFault(e: unknown): boolean {
+    return e instanceof WebAssembly.RuntimeError && this.word("S_FAULT_PENDING") !== 0;
+  }
+
+  /**
+   * Deliver the pending exception. Delivering can fault again (a bad IVT/IDT entry, a stack fault
+   * while pushing); the core then escalates to #DF and from #DF to a triple fault, so this loop ends.
+   */
+  private deliverPendingFault(): StopReason | 0 {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return this.exports.deliverFault() as StopReason | 0;
+      } catch (e) {
+        if (!this.isGuestFault(e) || attempt > 8) throw e;
       }
     }
   }
