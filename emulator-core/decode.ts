@@ -33,6 +33,13 @@ export function fetchModrm(): u32 {
   return m;
 }
 
+/** Fetch a ModRM byte whose r/m always names a register, whatever its mod bits (MOV CRn/DRn). */
+export function fetchModrmRegisterForm(): u32 {
+  const m = fetch8();
+  modrm = m | 0xC0;
+  return modrm;
+}
+
 function decodeEA16(m: u32): void {
   const mod = m >> 6;
   let off: u32;

@@ -7,7 +7,8 @@
 // Entry fields:
 //   op        opcode: 0x00..0xFF, or 0x0F00 | byte for the two-byte map
 //   reg       for group opcodes, the ModRM.reg value this entry names (disassembly only)
-//   name      mnemonic; "a/b" gives the 16-bit and 32-bit operand-size names
+//   name      mnemonic; "a/b" gives the 16-bit and 32-bit operand-size names (for jcxz/jecxz,
+//             the address size chooses)
 //   args      operands in the SDM's appendix A notation (see OPERAND_KINDS)
 //   exec      AssemblyScript statement run for this opcode; {v} is replaced by 16 or 32
 //             (the operand size), splitting the opcode into two switch cases
@@ -212,7 +213,8 @@ e(T + 0x06, "clts", "", "clts()");
 e(T + 0x08, "invd", "", "invd()");
 e(T + 0x09, "wbinvd", "", "invd()");
 e(T + 0x0b, "ud2", "", null);
-e(T + 0x1f, "nop", "Ev", "nopEv()");
+// 0F 19-1F: NOP Ev (hint NOPs, reserved as NOPs on P6-family processors; SDM vol. 2, table A-3).
+for (let b = 0x19; b <= 0x1f; b++) e(T + b, "nop", "Ev", "nopEv()");
 e(T + 0x20, "mov", "Rd,Cd", "movRdCd()");
 e(T + 0x21, "mov", "Rd,Dd", "movRdDd()");
 e(T + 0x22, "mov", "Cd,Rd", "movCdRd()");

@@ -12,7 +12,7 @@ import {
   S_SYSENTER_CS, S_SYSENTER_ESP, S_SYSENTER_EIP, ST_CPUID, ST_RDTSC, ST_CR_WRITE, ST_CR_READ, ST_DR_ACCESS, ST_MSR,
   ST_INVLPG, ST_DESC_TABLE, S_LDTR_SEL, S_TR_SEL,
 } from "../layout";
-import { fetchModrm, modrm, eaSeg, eaOff, getE16, setE16 } from "../decode";
+import { fetchModrm, fetchModrmRegisterForm, modrm, eaSeg, eaOff, getE16, setE16 } from "../decode";
 import { read16, read32, write16, write32, tlbFlushAll, tlbFlushPage, segLinear } from "../memory";
 import { raiseInvalidOpcode, raiseGeneralProtection, raiseDeviceNotAvailable } from "../faults";
 import { instructionsRetired } from "../counters";
@@ -153,7 +153,7 @@ export function writeCr0(v: u32): void {
 }
 
 export function movRdCd(): void {
-  fetchModrm();
+  fetchModrmRegisterForm(); // the mod bits are ignored (SDM vol. 2, MOV—Move to/from Control Registers)
   requireCpl0();
   bump(ST_CR_READ);
   const cr = (modrm >> 3) & 7;
@@ -169,7 +169,7 @@ export function movRdCd(): void {
 }
 const CR4_VALID: u32 = 0x1 | 0x2 | 0x4 | 0x8 | 0x10 | 0x80 | 0x100; // VME PVI TSD DE PSE PGE PCE
 export function movCdRd(): void {
-  fetchModrm();
+  fetchModrmRegisterForm(); // the mod bits are ignored (SDM vol. 2, MOV—Move to/from Control Registers)
   requireCpl0();
   bump(ST_CR_WRITE);
   const v = reg32(modrm & 7);
@@ -194,14 +194,14 @@ function debugRegIndex(dr: u32): u32 {
   return dr;
 }
 export function movRdDd(): void {
-  fetchModrm();
+  fetchModrmRegisterForm(); // the mod bits are ignored (SDM vol. 2, MOV—Move to/from Control Registers)
   requireCpl0();
   bump(ST_DR_ACCESS);
   const dr = debugRegIndex((modrm >> 3) & 7);
   setReg32(modrm & 7, load<u32>(S_DR + (dr << 2)));
 }
 export function movDdRd(): void {
-  fetchModrm();
+  fetchModrmRegisterForm(); // the mod bits are ignored (SDM vol. 2, MOV—Move to/from Control Registers)
   requireCpl0();
   bump(ST_DR_ACCESS);
   const dr = debugRegIndex((modrm >> 3) & 7);
