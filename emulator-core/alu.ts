@@ -71,10 +71,10 @@ function setShiftFlags(res: u32, size: u32, cf: u32, ovf: u32): void {
   store<u32>(S_FLAGS, f | cf | (ovf << 11));
   setLazyResult(res, size);
 }
-/** Rotates change only CF and OF. */
+/** Rotates change only CF and OF; the other flags stay as they are (pending or not). */
 function setRotateFlags(cf: u32, ovf: u32): void {
-  materializeFlags();
   store<u32>(S_FLAGS, (flagsRaw() & ~(CF | OF)) | cf | (ovf << 11));
+  store<u32>(S_LAZY_DIRTY, load<u32>(S_LAZY_DIRTY) & ~(CF | OF));
 }
 
 export const SH_ROL: u32 = 0, SH_ROR: u32 = 1, SH_RCL: u32 = 2, SH_RCR: u32 = 3, SH_SHL: u32 = 4, SH_SHR: u32 = 5, SH_SAL: u32 = 6, SH_SAR: u32 = 7;

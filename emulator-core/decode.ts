@@ -24,7 +24,8 @@ export let eaOff: u32 = 0;
 @inline export function modrmRm(): u32 { return modrm & 7; }
 
 /** Fetch the ModRM byte and, for a memory operand, decode its effective address. */
-export function fetchModrm(): u32 {
+// @ts-ignore: decorator
+@inline export function fetchModrm(): u32 {
   const m = fetch8();
   modrm = m;
   if (m < 0xC0) {

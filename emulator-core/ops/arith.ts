@@ -34,34 +34,40 @@ export { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP, 
 
 // ---- the ALU forms (opcodes 00-3F, 84-85, A8-A9) ----
 /** op Eb,Gb */
-export function aluEbGb(op: u32): void {
+// @ts-ignore: decorator
+@inline export function aluEbGb(op: u32): void {
   fetchModrm();
   if (op >= ALU_CMP) { alu(op, getE8(), getG8(), 8); return; }
   rmwSetE8(alu(op, rmwE8(), getG8(), 8));
 }
 /** op Ev,Gv */
-export function aluEvGv(op: u32, size: u32): void {
+// @ts-ignore: decorator
+@inline export function aluEvGv(op: u32, size: u32): void {
   fetchModrm();
   if (op >= ALU_CMP) { alu(op, getE(size), getG(size), size); return; }
   rmwSetE(alu(op, rmwE(size), getG(size), size), size);
 }
 /** op Gb,Eb */
-export function aluGbEb(op: u32): void {
+// @ts-ignore: decorator
+@inline export function aluGbEb(op: u32): void {
   fetchModrm();
   const r = alu(op, getG8(), getE8(), 8);
   if (op < ALU_CMP) setG8(r);
 }
 /** op Gv,Ev */
-export function aluGvEv(op: u32, size: u32): void {
+// @ts-ignore: decorator
+@inline export function aluGvEv(op: u32, size: u32): void {
   fetchModrm();
   const r = alu(op, getG(size), getE(size), size);
   if (op < ALU_CMP) setG(r, size);
 }
-export function aluALIb(op: u32): void {
+// @ts-ignore: decorator
+@inline export function aluALIb(op: u32): void {
   const r = alu(op, reg8(EAX), fetch8(), 8);
   if (op < ALU_CMP) setReg8(EAX, r);
 }
-export function aluAXIz(op: u32, size: u32): void {
+// @ts-ignore: decorator
+@inline export function aluAXIz(op: u32, size: u32): void {
   const r = alu(op, regBySize(EAX, size), fetchImm(size), size);
   if (op < ALU_CMP) setRegBySize(EAX, r, size);
 }
@@ -81,7 +87,8 @@ export function grp1EvIz(size: u32): void {
   const dst = rmwE(size);
   rmwSetE(alu(op, dst, fetchImm(size), size), size);
 }
-export function grp1EvIb(size: u32): void {
+// @ts-ignore: decorator
+@inline export function grp1EvIb(size: u32): void {
   fetchModrm();
   const op = (modrm >> 3) & 7;
   if (op == ALU_CMP) { const d = getE(size); alu(op, d, fetchImm8s(), size); return; }
@@ -90,8 +97,10 @@ export function grp1EvIb(size: u32): void {
 }
 
 // ---- INC/DEC ----
-export function incReg(r: u32, size: u32): void { setRegBySize(r, inc(regBySize(r, size), size), size); }
-export function decReg(r: u32, size: u32): void { setRegBySize(r, dec(regBySize(r, size), size), size); }
+// @ts-ignore: decorator
+@inline export function incReg(r: u32, size: u32): void { setRegBySize(r, inc(regBySize(r, size), size), size); }
+// @ts-ignore: decorator
+@inline export function decReg(r: u32, size: u32): void { setRegBySize(r, dec(regBySize(r, size), size), size); }
 /** FE: /0 INC Eb, /1 DEC Eb; the other encodings are invalid. */
 export function grp4Eb(): void {
   fetchModrm();
@@ -254,7 +263,8 @@ export function grp2Eb(kind: u32): void {
   const v = rmwE8();
   rmwSetE8(shift((modrm >> 3) & 7, v, shiftCount(kind), 8));
 }
-export function grp2Ev(kind: u32, size: u32): void {
+// @ts-ignore: decorator
+@inline export function grp2Ev(kind: u32, size: u32): void {
   fetchModrm();
   const v = rmwE(size);
   rmwSetE(shift((modrm >> 3) & 7, v, shiftCount(kind), size), size);

@@ -25,7 +25,8 @@ export const ATT_HALT: u32 = 16;
   setEip(target);
 }
 
-export function jccShort(cc: u32): void {
+// @ts-ignore: decorator
+@inline export function jccShort(cc: u32): void {
   const rel = <u32><i32><i8>fetch8();
   if (testCondition(cc)) branchTo(getEip() + rel, o32 ? 32 : 16);
 }
@@ -33,7 +34,8 @@ export function jccNear(cc: u32, size: u32): void {
   const rel = size == 32 ? fetch32() : <u32><i32><i16>fetch16();
   if (testCondition(cc)) branchTo(getEip() + rel, size);
 }
-export function jmpShort(): void {
+// @ts-ignore: decorator
+@inline export function jmpShort(): void {
   const rel = <u32><i32><i8>fetch8();
   branchTo(getEip() + rel, o32 ? 32 : 16);
 }

@@ -33,10 +33,14 @@ import { raiseInvalidOpcode, raiseGeneralProtection } from "../faults";
 function bump(counter: u32): void { store<u32>(counter, load<u32>(counter) + 1); }
 
 // ---- MOV ----
-export function movEbGb(): void { fetchModrm(); setE8(getG8()); }
-export function movEvGv(size: u32): void { fetchModrm(); setE(getG(size), size); }
-export function movGbEb(): void { fetchModrm(); setG8(getE8()); }
-export function movGvEv(size: u32): void { fetchModrm(); setG(getE(size), size); }
+// @ts-ignore: decorator
+@inline export function movEbGb(): void { fetchModrm(); setE8(getG8()); }
+// @ts-ignore: decorator
+@inline export function movEvGv(size: u32): void { fetchModrm(); setE(getG(size), size); }
+// @ts-ignore: decorator
+@inline export function movGbEb(): void { fetchModrm(); setG8(getE8()); }
+// @ts-ignore: decorator
+@inline export function movGvEv(size: u32): void { fetchModrm(); setG(getE(size), size); }
 export function movEbIb(): void {
   fetchModrm();
   if (((modrm >> 3) & 7) != 0) { raiseInvalidOpcode(); return; }
@@ -47,8 +51,10 @@ export function movEvIz(size: u32): void {
   if (((modrm >> 3) & 7) != 0) { raiseInvalidOpcode(); return; }
   setE(size == 32 ? fetch32() : fetch16(), size);
 }
-export function movReg8Imm(r: u32): void { setReg8(r, fetch8()); }
-export function movRegImm(r: u32, size: u32): void {
+// @ts-ignore: decorator
+@inline export function movReg8Imm(r: u32): void { setReg8(r, fetch8()); }
+// @ts-ignore: decorator
+@inline export function movRegImm(r: u32, size: u32): void {
   if (size == 32) setReg32(r, fetch32()); else setReg16(r, fetch16());
 }
 export function movALOb(): void { const off = fetchMoffs(); setReg8(EAX, read8(dataSegment(DS), off)); }
@@ -130,8 +136,10 @@ export function bswap(r: u32): void {
 }
 
 // ---- PUSH / POP ----
-export function pushReg(r: u32, size: u32): void { push(regBySize(r, size), size); }
-export function popReg(r: u32, size: u32): void { setRegBySize(r, pop(size), size); }
+// @ts-ignore: decorator
+@inline export function pushReg(r: u32, size: u32): void { push(regBySize(r, size), size); }
+// @ts-ignore: decorator
+@inline export function popReg(r: u32, size: u32): void { setRegBySize(r, pop(size), size); }
 export function pushImm(size: u32): void { push(size == 32 ? fetch32() : fetch16(), size); }
 export function pushImm8(size: u32): void { push(<u32><i32><i8>fetch8(), size); }
 /** PUSH Sreg: a 32-bit push writes only the low word of the slot (SDM vol. 2, PUSH), ESP still moves by 4. */
