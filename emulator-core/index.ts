@@ -3,7 +3,7 @@
 import {
   S_REGS, S_EIP, S_CR0, S_CR4, S_DR, S_GDTR_LIMIT, S_IDTR_LIMIT, S_A20_MASK, S_HALTED, S_ATTENTION, S_RAM_SIZE,
   S_FAULT_DEPTH, S_LAST_VECTOR, S_SHUTDOWN, STATE_BASE, STATE_SIZE, STATS_BASE, STATS_SIZE, S_TSC, S_CPL,
-  ST_INTERRUPTS, S_LDTR_LIMIT, S_TR_LIMIT,
+  ST_INTERRUPTS, S_LDTR_LIMIT, S_TR_LIMIT, S_TR_ATTR, S_LDTR_SEL,
 } from "./layout";
 import {
   beginInstruction, getEflags as eflagsNow, setEflagsRaw, getEip, flagsRaw, IF, ATT_IRQ, ATT_STOP, ATT_SHADOW, ATT_TRAP,
@@ -12,7 +12,7 @@ import {
 import { tlbFlushAll as flushTlb, addRegion as addPhysRegion, clearRegions as clearPhysRegions, setUserMode, physRead8 as readPhysical8 } from "./memory";
 import { firstOpcodeKey } from "./decode";
 import { dispatch } from "./gen/dispatch";
-import { deliverInterrupt, deliverFault as deliver, singleStepTrap, STOP_SHUTDOWN } from "./interrupts";
+import { deliverInterrupt, deliverFault as deliver, singleStepTrap, STOP_SHUTDOWN, INT_EXTERNAL } from "./interrupts";
 import { setSegmentCache, loadSegmentReal as loadReal } from "./segments";
 import { icount, syncCounters, setInstructionsRetired } from "./counters";
 import { ATT_HALT } from "./ops/control";
@@ -57,8 +57,11 @@ export function reset(): void {
   store<u32>(S_CPL, 0);
   setUserMode(false);
   // CS = F000 with base FFFF0000: the first fetch is at FFFFFFF0 (SDM vol. 3, 10.1.4).
-  setSegmentCache(CS, 0xF000, 0xFFFF0000, 0xFFFF, 0x9B, 0);
-  for (let s: u32 = 0; s < 6; s++) if (s != CS) setSegmentCache(s, 0, 0, 0xFFFF, 0x93, 0);
+  // Every segment starts present, read/write, accessed (SDM vol. 3, table 10-1).
+  setSegmentCache(CS, 0xF000, 0xFFFF0000, 0xFFFF, 0x93);
+  for (let s: u32 = 0; s < 6; s++) if (s != CS) setSegmentCache(s, 0, 0, 0xFFFF, 0x93);
+  store<u32>(S_TR_ATTR, 0x8B);
+  store<u32>(S_LDTR_SEL, 0);
   setCsDefault32(false);
   setSs32(false);
   setInstructionsRetired(0);
@@ -108,7 +111,7 @@ function takeInterrupt(): bool {
   beginInstruction(); // a fault while delivering restarts here
   const irq = <u32>vector & 0xF;
   store<u32>(ST_INTERRUPTS + (irq << 2), load<u32>(ST_INTERRUPTS + (irq << 2)) + 1);
-  deliverInterrupt(<u32>vector, -1, getEip());
+  deliverInterrupt(<u32>vector, -1, getEip(), INT_EXTERNAL);
   return true;
 }
 

@@ -7,6 +7,7 @@
 //   0x0001_0000  CPU state block (registers, segment caches, lazy flags, ...)
 //   0x0001_1000  statistics counters (events a hypervisor would see)
 //   0x0001_2000  physical memory region table
+//   0x0001_3000  x87 FPU state (registers, control/status/tag words, pointers)
 //   0x0010_0000  TLB: one u32 per 4 KiB linear page (1 Mi entries, 4 MiB)
 //   0x0050_0000  list of valid TLB pages (for cheap flushes)
 //   0x0080_0000  guest RAM, then ROM images (size chosen by the host)
@@ -72,8 +73,15 @@ export const S_SYSENTER_ESP: u32 = STATE_BASE + 328;
 export const S_SYSENTER_EIP: u32 = STATE_BASE + 332;
 export const S_SHUTDOWN: u32 = STATE_BASE + 344; // triple fault seen
 export const S_INHIBIT_IRQ: u32 = STATE_BASE + 348; // interrupt shadow after MOV SS / POP SS / STI
-// Nonzero where a segment needs the out-of-line limit check (expand-down, unusable).
+// Per segment, why reads (S_SEG_CHECK) or writes (S_SEG_WCHECK) must take the out-of-line
+// check: SEGCHK_* bits below; 0 in the common case (a plain segment, all of real mode).
 export const S_SEG_CHECK: u32 = STATE_BASE + 352; // 6 x u32
+export const S_SEG_WCHECK: u32 = STATE_BASE + 376; // 6 x u32
+export const SEGCHK_UNUSABLE: u32 = 1; // null selector loaded in protected mode
+export const SEGCHK_EXPAND_DOWN: u32 = 2;
+export const SEGCHK_DENY: u32 = 4; // execute-only code (reads) or read-only segment (writes)
+// Scratch words for multi-step operations that must not allocate (task switch selectors).
+export const S_SCRATCH: u32 = STATE_BASE + 0x800; // 64 x u32
 export const STATE_SIZE: u32 = 0x1000;
 
 // Counters of events a VT-x hypervisor would handle as VM exits, and more.
@@ -109,6 +117,28 @@ export const REGION_RAM: u32 = 0; // writable, backed by wasm memory
 export const REGION_ROM: u32 = 1; // read-only, backed by wasm memory
 export const REGION_MMIO: u32 = 2; // handled by the host (mmioRead/mmioWrite imports)
 export const REGION_NONE: u32 = 3; // reads all ones, writes ignored
+
+// x87 FPU state (emulator-core/fpu/). Physical registers R0..R7 (not ST(i): ST(i) is
+// R[(TOP + i) & 7]), each a u64 significand with explicit integer bit at +0 and the u16
+// sign/exponent at +8. The status word is kept without TOP, which has its own word; the tag
+// word is kept abridged (bit i set: R[i] is not empty) and expanded when stored.
+export const FPU_BASE: u32 = 0x13000;
+export const FPU_REGS: u32 = FPU_BASE + 0; // 8 x 16 bytes
+export const FPU_CW: u32 = FPU_BASE + 0x80;
+export const FPU_SW: u32 = FPU_BASE + 0x84; // without TOP (bits 11-13 read as 0 here)
+export const FPU_TOP: u32 = FPU_BASE + 0x88;
+export const FPU_TAGS: u32 = FPU_BASE + 0x8C; // abridged: bit i = R[i] in use
+export const FPU_FIP: u32 = FPU_BASE + 0x90; // last non-control instruction: offset (real mode: linear)
+export const FPU_FCS: u32 = FPU_BASE + 0x94; // its CS selector
+export const FPU_FOP: u32 = FPU_BASE + 0x98; // its opcode, 11 bits
+export const FPU_FDP: u32 = FPU_BASE + 0x9C; // its memory operand: offset (real mode: linear)
+export const FPU_FDS: u32 = FPU_BASE + 0xA0; // its data segment selector
+// FERR#: 1 while an unmasked exception is pending and a waiting x87 instruction met it with
+// CR0.NE = 0. The machine routes it to IRQ13 (PC/AT wiring); it clears when the guest clears
+// the exception (FNCLEX, FNINIT, FLDENV, FRSTOR) and may be cleared by the machine (port F0h).
+export const FPU_IRQ13_PENDING: u32 = FPU_BASE + 0xA4;
+export const FPU_SCRATCH: u32 = FPU_BASE + 0x100; // working memory of the transcendental functions
+export const FPU_SIZE: u32 = 0x1000;
 
 export const TLB_BASE: u32 = 0x100000;
 export const TLB_VALID_LIST: u32 = 0x500000;

@@ -9,7 +9,8 @@
 import {
   TLB_BASE, TLB_VALID, TLB_NO_WRITE, TLB_NO_USER, TLB_SLOW, TLB_VALID_LIST, TLB_VALID_LIST_MAX,
   GUEST_RAM_BASE, S_RAM_SIZE, S_A20_MASK, REGION_TABLE, REGION_ENTRY_SIZE, REGION_MAX, S_REGION_COUNT,
-  REGION_ROM, REGION_MMIO, REGION_RAM, S_SEG_CHECK, ST_TLB_MISS, ST_TLB_FLUSH, S_CR0,
+  REGION_ROM, REGION_MMIO, REGION_RAM, S_SEG_CHECK, S_SEG_WCHECK, ST_TLB_MISS, ST_TLB_FLUSH, S_CR0,
+  SEGCHK_UNUSABLE, SEGCHK_EXPAND_DOWN, SEGCHK_DENY,
 } from "./layout";
 import {
   segBase, segLimit, segAttr, getEip, setEip, reg32, setReg32, setReg16, ESP, SS, CS, ss32, a32, segOverride, DS,
@@ -269,26 +270,78 @@ export function probeRead(lin: u32, size: u32): void {
   if (((lin & 0xFFF) + size - 1) > 0xFFF) entryForRead(lin + size - 1);
 }
 
+/**
+ * Accesses the processor makes itself (descriptor tables, the TSS, the IDT) are supervisor
+ * accesses whatever the CPL (SDM vol. 3, 4.6). A fault inside leaves userMode false; the fault
+ * delivery re-derives it from the CPL.
+ */
+export function readSystem32(lin: u32): u32 {
+  const u = userMode;
+  if (u) setTlbUserMode(false);
+  userMode = false;
+  const v = readLin32(lin);
+  userMode = u;
+  if (u) setTlbUserMode(true);
+  return v;
+}
+export function readSystem16(lin: u32): u32 {
+  const u = userMode;
+  if (u) setTlbUserMode(false);
+  userMode = false;
+  const v = readLin16(lin);
+  userMode = u;
+  if (u) setTlbUserMode(true);
+  return v;
+}
+export function writeSystem32(lin: u32, v: u32): void {
+  const u = userMode;
+  if (u) setTlbUserMode(false);
+  userMode = false;
+  writeLin32(lin, v);
+  userMode = u;
+  if (u) setTlbUserMode(true);
+}
+export function writeSystem16(lin: u32, v: u32): void {
+  const u = userMode;
+  if (u) setTlbUserMode(false);
+  userMode = false;
+  writeLin16(lin, v);
+  userMode = u;
+  if (u) setTlbUserMode(true);
+}
+
 // ---- segmented access ----
 
-/** Linear address of `size` bytes at seg:off, after the segment limit check (SDM vol. 3, 5.3). */
+/**
+ * Linear address of `size` bytes at seg:off for a read, after the limit and type checks
+ * (SDM vol. 3, 5.3 and 5.4). The common case is one compare against the limit and one flag test.
+ */
 // @ts-ignore: decorator
 @inline export function segLinear(seg: u32, off: u32, size: u32): u32 {
   const last = off + size - 1;
-  if (last > segLimit(seg) || last < off || load<u32>(S_SEG_CHECK + (seg << 2)) != 0) return segLinearSlow(seg, off, size);
+  if (last > segLimit(seg) || last < off || load<u32>(S_SEG_CHECK + (seg << 2)) != 0) return segLinearSlow(seg, off, size, false);
   return segBase(seg) + off;
 }
-function segLinearSlow(seg: u32, off: u32, size: u32): u32 {
+/** The same for a write: read-only segments are refused here. */
+// @ts-ignore: decorator
+@inline export function segLinearWrite(seg: u32, off: u32, size: u32): u32 {
   const last = off + size - 1;
-  const check = load<u32>(S_SEG_CHECK + (seg << 2));
-  if (check == 2) {
-    // Expand-down data segment: valid offsets are limit+1 .. 0xFFFF (or 0xFFFFFFFF with B=1).
-    const upper: u32 = (segAttr(seg) & ATTR_DB) != 0 ? 0xFFFFFFFF : 0xFFFF;
-    if (off > segLimit(seg) && last <= upper && last >= off) return segBase(seg) + off;
-  } else if (check == 0 && last >= off) {
-    if (last <= segLimit(seg)) return segBase(seg) + off;
+  if (last > segLimit(seg) || last < off || load<u32>(S_SEG_WCHECK + (seg << 2)) != 0) return segLinearSlow(seg, off, size, true);
+  return segBase(seg) + off;
+}
+function segLinearSlow(seg: u32, off: u32, size: u32, write: bool): u32 {
+  const last = off + size - 1;
+  const check = load<u32>((write ? S_SEG_WCHECK : S_SEG_CHECK) + (seg << 2));
+  if ((check & (SEGCHK_UNUSABLE | SEGCHK_DENY)) == 0 && last >= off) {
+    if ((check & SEGCHK_EXPAND_DOWN) != 0) {
+      // Expand-down: valid offsets are limit+1 .. 0xFFFF, or .. 0xFFFFFFFF with B=1.
+      const upper: u32 = (segAttr(seg) & ATTR_DB) != 0 ? 0xFFFFFFFF : 0xFFFF;
+      if (off > segLimit(seg) && last <= upper) return segBase(seg) + off;
+    } else if (last <= segLimit(seg)) {
+      return segBase(seg) + off;
+    }
   }
-  // Limit violation or an unusable (null) segment: #SS for the stack segment, else #GP (SDM vol. 3, 6.15).
+  // A limit or type violation: #SS for the stack segment, else #GP; error code 0 (SDM vol. 3, 6.15).
   if (seg == SS) raiseStackFault(0);
   raiseGeneralProtection(0);
   return 0;
@@ -301,11 +354,11 @@ function segLinearSlow(seg: u32, off: u32, size: u32): u32 {
 // @ts-ignore: decorator
 @inline export function read32(seg: u32, off: u32): u32 { return readLin32(segLinear(seg, off, 4)); }
 // @ts-ignore: decorator
-@inline export function write8(seg: u32, off: u32, v: u32): void { writeLin8(segLinear(seg, off, 1), v); }
+@inline export function write8(seg: u32, off: u32, v: u32): void { writeLin8(segLinearWrite(seg, off, 1), v); }
 // @ts-ignore: decorator
-@inline export function write16(seg: u32, off: u32, v: u32): void { writeLin16(segLinear(seg, off, 2), v); }
+@inline export function write16(seg: u32, off: u32, v: u32): void { writeLin16(segLinearWrite(seg, off, 2), v); }
 // @ts-ignore: decorator
-@inline export function write32(seg: u32, off: u32, v: u32): void { writeLin32(segLinear(seg, off, 4), v); }
+@inline export function write32(seg: u32, off: u32, v: u32): void { writeLin32(segLinearWrite(seg, off, 4), v); }
 
 // Read-modify-write: the write permission is checked before the read, so the instruction
 // either completes or faults with nothing changed.
@@ -313,7 +366,7 @@ let rmwHost: u32 = 0;
 let rmwLin: u32 = 0;
 // @ts-ignore: decorator
 @inline function rmwBegin(seg: u32, off: u32, size: u32): void {
-  const lin = segLinear(seg, off, size);
+  const lin = segLinearWrite(seg, off, size);
   const e = load<u32>(tlbSlot(lin));
   if ((e & tlbWriteMask) == TLB_VALID && (lin & 0xFFF) <= 0x1000 - size) {
     rmwHost = (e & ~0xFFF) ^ lin;

@@ -10,7 +10,7 @@ import {
   fetchModrm, modrm, eaSeg, eaOff, getE8, getE16, getE32, setE8, rmwE8, rmwE16, rmwE32, rmwSetE8, rmwSetE16, rmwSetE32,
   getG8, setG8, getG16, getG32, setG16, setG32,
 } from "../decode";
-import { fetch8, fetch16, fetch32, read8, read16, read32, write8, write16, write32, rmwRead32, rmwWrite32, probeWrite, segLinear } from "../memory";
+import { fetch8, fetch16, fetch32, read8, read16, read32, write8, write16, write32, rmwRead32, rmwWrite32, probeWrite, segLinear, segLinearWrite } from "../memory";
 import { alu, inc, dec, neg, shift, shiftDouble, setMulFlags, daa as daaAdjust, das as dasAdjust, setBcdFlags, ALU_CMP, ALU_TEST } from "../alu";
 import { raiseDivideError, raiseInvalidOpcode } from "../faults";
 
@@ -372,7 +372,7 @@ function bitMem(kind: u32, off: u32, bit: u32, size: u32): void {
   }
   if (size == 32) write32(eaSeg, off, bitOpValue(rmwRead32(eaSeg, off), bit, kind));
   else {
-    probeWrite(segLinear(eaSeg, off, 2), 2);
+    probeWrite(segLinearWrite(eaSeg, off, 2), 2);
     write16(eaSeg, off, bitOpValue(read16(eaSeg, off), bit, kind));
   }
 }
@@ -460,7 +460,7 @@ export function cmpxchgEvGv(size: u32): void {
 export function grp9(): void {
   fetchModrm();
   if (modrm >= 0xC0 || ((modrm >> 3) & 7) != 1) { raiseInvalidOpcode(); return; }
-  const lin = segLinear(eaSeg, eaOff, 8);
+  const lin = segLinearWrite(eaSeg, eaOff, 8);
   probeWrite(lin, 8);
   const lo = read32(eaSeg, eaOff), hi = read32(eaSeg, eaOff + 4);
   materializeFlags();

@@ -8,12 +8,12 @@ import {
 import { S_CPL, S_HALTED, S_ATTENTION, ST_SOFT_INT, ST_HLT } from "../layout";
 import { fetchModrm, modrm, eaSeg, eaOff, getE16, getE32, getG16, getG32 } from "../decode";
 import { fetch8, fetch16, fetch32, read16, read32, push16, push32, pop16, pop32, stackPointer, setStackPointer } from "../memory";
-import { loadSegmentReal } from "../segments";
 import { raiseGeneralProtection, raiseInvalidOpcode, raiseBoundRange, VEC_BP, VEC_OF, VEC_DB, NO_ERROR_CODE } from "../faults";
-import { deliverInterrupt } from "../interrupts";
+import { deliverInterrupt, INT_SOFTWARE, INT_EXCEPTION } from "../interrupts";
 import { incDecEv } from "./arith";
-import { push, pop, writeFlagsFromPop } from "./move";
-import { ss32 } from "../state";
+import { push } from "./move";
+import { ss32, flagsRaw, VM } from "../state";
+import { farJump, farCall, farReturn, interruptReturn } from "../transfers";
 
 export const ATT_HALT: u32 = 16;
 
@@ -61,33 +61,18 @@ function releaseStack(bytes: u32): void {
   setStackPointer(ss32 ? stackPointer() + bytes : (stackPointer() + bytes) & 0xFFFF);
 }
 
-// ---- far transfers ----
-/** Load CS:EIP for a far JMP/CALL/RET in real or virtual-8086 mode. */
-function farTransferReal(selector: u32, offset: u32): void {
-  loadSegmentReal(CS, selector);
-  setEip(offset);
-}
+// ---- far transfers (transfers.ts does the protected-mode work) ----
 export function jmpFarImm(size: u32): void {
   const off = size == 32 ? fetch32() : fetch16();
   const sel = fetch16();
-  farTransferReal(sel, off);
+  farJump(sel, off, size);
 }
 export function callFarImm(size: u32): void {
   const off = size == 32 ? fetch32() : fetch16();
   const sel = fetch16();
-  pushReturnFar(size);
-  farTransferReal(sel, off);
+  farCall(sel, off, size);
 }
-function pushReturnFar(size: u32): void {
-  if (size == 32) { push32(segSelector(CS)); push32(getEip()); }
-  else { push16(segSelector(CS)); push16(getEip()); }
-}
-export function retFar(imm: u32, size: u32): void {
-  const off = size == 32 ? pop32() : pop16();
-  const sel = (size == 32 ? pop32() : pop16()) & 0xFFFF;
-  farTransferReal(sel, off);
-  if (imm != 0) releaseStack(imm);
-}
+export function retFar(imm: u32, size: u32): void { farReturn(imm, size); }
 
 /** FF: INC, DEC, CALL Ev, CALL Mp, JMP Ev, JMP Mp, PUSH Ev. */
 export function grp5Ev(size: u32): void {
@@ -111,8 +96,7 @@ export function grp5Ev(size: u32): void {
       if (modrm >= 0xC0) { raiseInvalidOpcode(); return; }
       const off = size == 32 ? read32(eaSeg, eaOff) : read16(eaSeg, eaOff);
       const sel = read16(eaSeg, a32 ? eaOff + (size >> 3) : (eaOff + (size >> 3)) & 0xFFFF);
-      if (op == 3) pushReturnFar(size);
-      farTransferReal(sel, off);
+      if (op == 3) farCall(sel, off, size); else farJump(sel, off, size);
       return;
     }
     case 6: push(size == 32 ? getE32() : getE16(), size); return;
@@ -141,23 +125,20 @@ export function jcxz(): void {
 // ---- software interrupts ----
 function softwareInterrupt(vector: u32): void {
   store<u32>(ST_SOFT_INT, load<u32>(ST_SOFT_INT) + 1);
-  deliverInterrupt(vector, NO_ERROR_CODE, getEip());
+  deliverInterrupt(vector, NO_ERROR_CODE, getEip(), INT_SOFTWARE);
 }
-export function intImm(): void { softwareInterrupt(fetch8()); }
+/** INT n: IOPL-sensitive in virtual-8086 mode (SDM vol. 3, 20.2.7); INT3 and INTO are not. */
+export function intImm(): void {
+  const vector = fetch8();
+  if ((flagsRaw() & VM) != 0 && ((flagsRaw() >> 12) & 3) < 3) { raiseGeneralProtection(0); return; }
+  softwareInterrupt(vector);
+}
 export function int3(): void { softwareInterrupt(VEC_BP); }
 export function into(): void { if (getFlag(OF) != 0) softwareInterrupt(VEC_OF); }
-/** F1 (INT1/ICEBP): a #DB trap. */
-export function int1(): void { deliverInterrupt(VEC_DB, NO_ERROR_CODE, getEip()); }
+/** F1 (INT1/ICEBP): a #DB trap, delivered like an exception (no gate DPL check). */
+export function int1(): void { deliverInterrupt(VEC_DB, NO_ERROR_CODE, getEip(), INT_EXCEPTION); }
 
-/** IRET in real mode: pop IP, CS, FLAGS (SDM vol. 2, IRET, REAL-ADDRESS-MODE). */
-export function iret(size: u32): void {
-  const off = size == 32 ? pop32() : pop16();
-  const sel = (size == 32 ? pop32() : pop16()) & 0xFFFF;
-  const flags = size == 32 ? pop32() : pop16();
-  if (size == 16 && off > segLimit(CS)) raiseGeneralProtection(0);
-  farTransferReal(sel, off);
-  writeFlagsFromPop(flags, size);
-}
+export function iret(size: u32): void { interruptReturn(size); }
 
 /** BOUND: #BR when the signed index lies outside [lower, upper] (a register operand is #UD). */
 export function bound(size: u32): void {

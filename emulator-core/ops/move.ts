@@ -13,7 +13,7 @@ import {
 } from "../decode";
 import {
   fetch8, fetch16, fetch32, read8, read16, read32, write8, write16, write32, push16, push32, pop16, pop32,
-  stackPointer, setStackPointer, dataSegment, segLinear, probeWrite,
+  stackPointer, setStackPointer, dataSegment, segLinearWrite, probeWrite,
 } from "../memory";
 import { loadSegment } from "../segments";
 import { raiseInvalidOpcode, raiseGeneralProtection } from "../faults";
@@ -175,7 +175,7 @@ export function pusha(size: u32): void {
   // Check all eight slots first (each wraps like a single push) so a fault leaves memory untouched.
   const step = size >> 3;
   for (let i: u32 = 1; i <= 8; i++) {
-    probeWrite(segLinear(SS, ssMask(stackPointer() - i * step), step), step);
+    probeWrite(segLinearWrite(SS, ssMask(stackPointer() - i * step), step), step);
   }
   for (let r: u32 = 0; r < 8; r++) push(r == ESP ? sp : regBySize(r, size), size);
 }
@@ -192,7 +192,12 @@ export function popa(size: u32): void {
 }
 
 // ---- flags ----
+/** PUSHF/POPF are IOPL-sensitive in virtual-8086 mode: #GP(0) unless IOPL = 3 (SDM vol. 3, 20.2.7). */
+function checkV86Iopl(): void {
+  if ((flagsRaw() & VM) != 0 && ((flagsRaw() >> 12) & 3) < 3) raiseGeneralProtection(0);
+}
 export function pushf(size: u32): void {
+  checkV86Iopl();
   // VM and RF are never pushed (SDM vol. 2, PUSHF).
   const f = getEflags();
   if (size == 32) push32(f & 0x00FCFFFF); else push16(f & 0xFFFF);
@@ -203,6 +208,7 @@ export function pushf(size: u32): void {
  * values and RF is cleared by the 32-bit form; the 16-bit form changes the low word only.
  */
 export function popf(size: u32): void {
+  checkV86Iopl();
   const v = size == 32 ? pop32() : pop16();
   writeFlagsFromPop(v, size);
   bump(ST_POPF_IRET);
@@ -211,7 +217,7 @@ export function writeFlagsFromPop(v: u32, size: u32): void {
   const old = getEflags();
   const cpl = load<u32>(S_CPL);
   let changeable: u32 = 0x00247FD5 & ~(VIP | VIF); // arithmetic, TF, IF, DF, OF, IOPL, NT, AC, ID
-  if (cpl > 0) changeable &= ~IOPL;
+  if (cpl > 0 || (old & VM) != 0) changeable &= ~IOPL;
   if (cpl > ((old >> 12) & 3)) changeable &= ~IF;
   if (size == 16) changeable &= 0xFFFF;
   let nf = (old & ~changeable) | (v & changeable);

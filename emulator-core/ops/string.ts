@@ -8,7 +8,7 @@ import {
   reg16, reg32, setReg16, setReg32, setRegBySize, regBySize, a32, repPrefix, instrEip, getEip, setEip,
   ECX, ESI, EDI, EAX, EDX, ES, DS, DF, REP_NONE, REP_E, flagsRaw,
 } from "../state";
-import { read8, read16, read32, write8, write16, write32, dataSegment, segLinear, probeWrite } from "../memory";
+import { read8, read16, read32, write8, write16, write32, dataSegment, segLinear, segLinearWrite, probeWrite } from "../memory";
 import { alu, ALU_CMP } from "../alu";
 import { portRead, portWrite, checkIoPermission } from "./io";
 
@@ -167,7 +167,7 @@ export function ins(bytes: u32): void {
   if (repPrefix == REP_NONE) {
     const di = index(EDI);
     // The destination is checked before the port is read (a port read may have side effects).
-    probeWrite(segLinear(ES, di, bytes), bytes);
+    probeWrite(segLinearWrite(ES, di, bytes), bytes);
     writeN(ES, di, portRead(port, bytes), bytes);
     setIndex(EDI, di + d);
     return;
@@ -176,7 +176,7 @@ export function ins(bytes: u32): void {
   const m = addrMask();
   let di = index(EDI), cx = index(ECX);
   while (n != 0) {
-    probeWrite(segLinear(ES, di, bytes), bytes);
+    probeWrite(segLinearWrite(ES, di, bytes), bytes);
     writeN(ES, di, portRead(port, bytes), bytes);
     di = (di + d) & m; cx--; n--;
     setIndex(EDI, di); setIndex(ECX, cx);

@@ -12,14 +12,23 @@ import {
   S_SYSENTER_CS, S_SYSENTER_ESP, S_SYSENTER_EIP, ST_CPUID, ST_RDTSC, ST_CR_WRITE, ST_CR_READ, ST_DR_ACCESS, ST_MSR,
   ST_INVLPG, ST_DESC_TABLE, S_LDTR_SEL, S_TR_SEL,
 } from "../layout";
-import { fetchModrm, fetchModrmRegisterForm, modrm, eaSeg, eaOff, getE16, setE16 } from "../decode";
+import { fetchModrm, fetchModrmRegisterForm, modrm, eaSeg, eaOff, getE16, setE16, rmwE16, rmwSetE16, getG16 } from "../decode";
+import {
+  readDescriptor, descLo, descHi, descAddr, descBase, descLimit, descAttr, descType, descPresent, descIsSegment,
+  descDpl, descConforming, descReadable, descWritable, SYS_LDT, SYS_TSS16_AVAIL, SYS_TSS32_AVAIL,
+} from "../descriptors";
+import { cpl, setCpl, setSegmentCache, protectedMode as inProtectedMode } from "../segments";
+import { writeSystem32 } from "../memory";
+import { raiseFault, VEC_GP, VEC_NP } from "../faults";
+import { materializeFlags, setFlag, ZF, getEflags, setEflagsRaw, IF, RF, setEip, CS, SS, ESP } from "../state";
+import { S_TR_ATTR, S_LDTR_BASE, S_LDTR_LIMIT, S_TR_BASE as TR_BASE, S_TR_LIMIT as TR_LIMIT } from "../layout";
 import { read16, read32, write16, write32, tlbFlushAll, tlbFlushPage, segLinear } from "../memory";
 import { raiseInvalidOpcode, raiseGeneralProtection, raiseDeviceNotAvailable } from "../faults";
 import { instructionsRetired } from "../counters";
 
 function bump(counter: u32): void { store<u32>(counter, load<u32>(counter) + 1); }
 // @ts-ignore: decorator
-@inline function protectedMode(): bool { return (cr0() & CR0_PE) != 0 && (flagsRaw() & VM) == 0; }
+@inline function protectedMode(): bool { return inProtectedMode(); }
 /** Privileged instructions need CPL 0 in protected mode and raise #GP(0) in virtual-8086 mode. */
 function requireCpl0(): void {
   if ((cr0() & CR0_PE) == 0) return;
@@ -27,8 +36,14 @@ function requireCpl0(): void {
 }
 
 // ---- CPUID: an honest i686 (family 6), claiming only what the core implements ----
-const FEATURE_TSC: u32 = 1 << 4, FEATURE_MSR: u32 = 1 << 5, FEATURE_CX8: u32 = 1 << 8, FEATURE_CMOV: u32 = 1 << 15;
-export const CPUID_SIGNATURE: u32 = 0x0611; // family 6, model 1, stepping 1 (Pentium Pro class)
+const FEATURE_DE: u32 = 1 << 2, FEATURE_PSE: u32 = 1 << 3, FEATURE_TSC: u32 = 1 << 4, FEATURE_MSR: u32 = 1 << 5;
+const FEATURE_CX8: u32 = 1 << 8, FEATURE_SEP: u32 = 1 << 11, FEATURE_PGE: u32 = 1 << 13, FEATURE_CMOV: u32 = 1 << 15;
+const FEATURES: u32 = FEATURE_PSE | FEATURE_TSC | FEATURE_MSR | FEATURE_CX8 | FEATURE_SEP | FEATURE_CMOV;
+/**
+ * Family 6, model 3, stepping 3: a P6 whose SEP bit operating systems trust (Linux ignores SEP on
+ * family 6 models below 3 with stepping below 3, where SYSENTER was broken).
+ */
+export const CPUID_SIGNATURE: u32 = 0x0633;
 
 export function cpuid(): void {
   bump(ST_CPUID);
@@ -39,7 +54,7 @@ export function cpuid(): void {
     b = 0x756E6547; d = 0x49656E69; c = 0x6C65746E; // "GenuineIntel"
   } else if (leaf == 1) {
     a = CPUID_SIGNATURE;
-    d = FEATURE_TSC | FEATURE_MSR | FEATURE_CX8 | FEATURE_CMOV;
+    d = FEATURES;
   } else if (leaf == 0x80000000) {
     a = 0x80000004;
   } else if (leaf >= 0x80000002 && leaf <= 0x80000004) {
@@ -49,7 +64,7 @@ export function cpuid(): void {
   } else if (leaf > 1 && leaf < 0x80000000) {
     // Leaves above the maximum return the highest basic leaf's data (SDM vol. 2, CPUID).
     a = CPUID_SIGNATURE;
-    d = FEATURE_TSC | FEATURE_MSR | FEATURE_CX8 | FEATURE_CMOV;
+    d = FEATURES;
   }
   setReg32(EAX, a); setReg32(EBX, b); setReg32(ECX, c); setReg32(EDX, d);
 }
@@ -150,6 +165,16 @@ export function writeCr0(v: u32): void {
   const old = load<u32>(S_CR0);
   store<u32>(S_CR0, v);
   if (((old ^ v) & (CR0_PG | CR0_WP | CR0_PE)) != 0) tlbFlushAll();
+  // Back in real mode, CPL is 0 and segment types are no longer checked (SDM vol. 3, 20.1).
+  if ((old & CR0_PE) != 0 && (v & CR0_PE) == 0) { setCpl(0); clearSegmentTypeChecks(); }
+}
+
+import { S_SEG_CHECK, S_SEG_WCHECK, SEGCHK_EXPAND_DOWN } from "../layout";
+function clearSegmentTypeChecks(): void {
+  for (let i: u32 = 0; i < 6; i++) {
+    store<u32>(S_SEG_CHECK + (i << 2), load<u32>(S_SEG_CHECK + (i << 2)) & SEGCHK_EXPAND_DOWN);
+    store<u32>(S_SEG_WCHECK + (i << 2), load<u32>(S_SEG_WCHECK + (i << 2)) & SEGCHK_EXPAND_DOWN);
+  }
 }
 
 export function movRdCd(): void {
@@ -234,22 +259,128 @@ export function fpuEscape(n: u32): void {
 }
 
 // ---- protected-mode-only instructions ----
-/** 0F 00: SLDT STR LLDT LTR VERR VERW are not recognized in real or virtual-8086 mode. */
+/** 0F 00: SLDT STR LLDT LTR VERR VERW; not recognized in real or virtual-8086 mode (#UD). */
 export function grp6(): void {
   fetchModrm();
   if (!protectedMode()) { raiseInvalidOpcode(); return; }
-  const op = (modrm >> 3) & 7;
-  if (op == 0) { storeSelector(load<u32>(S_LDTR_SEL)); return; }
-  if (op == 1) { storeSelector(load<u32>(S_TR_SEL)); return; }
-  raiseInvalidOpcode(); // LLDT LTR VERR VERW: protected-mode descriptor work (issue #3)
+  switch ((modrm >> 3) & 7) {
+    case 0: storeSelector(load<u32>(S_LDTR_SEL)); return;
+    case 1: storeSelector(load<u32>(S_TR_SEL)); return;
+    case 2: requireCpl0(); lldt(getE16()); return;
+    case 3: requireCpl0(); ltr(getE16()); return;
+    case 4: verify(getE16(), false); return;
+    case 5: verify(getE16(), true); return;
+    default: raiseInvalidOpcode();
+  }
 }
+/** SLDT/STR: a register destination gets the zero-extended selector; memory gets 16 bits. */
 function storeSelector(sel: u32): void {
-  if (modrm >= 0xC0) setRegBySize(modrm & 7, sel, 32); else setE16(sel);
+  if (modrm >= 0xC0) setReg32(modrm & 7, sel); else setE16(sel);
 }
-export function lar(size: u32): void { fetchModrm(); raiseInvalidOpcode(); }
-export function lsl(size: u32): void { fetchModrm(); raiseInvalidOpcode(); }
-export function arpl(): void { raiseInvalidOpcode(); }
-/** SYSENTER/SYSEXIT: #GP(0) in real mode (SDM vol. 2, SYSENTER). */
-export function sysenter(): void { raiseGeneralProtection(0); }
-export function sysexit(): void { raiseGeneralProtection(0); }
+// @ts-ignore: decorator
+@inline function selErr(sel: u32): i32 { return <i32>(sel & 0xFFFC); }
 
+/** LLDT (SDM vol. 2): a null selector leaves the LDT unusable; otherwise an LDT descriptor in the GDT. */
+function lldt(sel: u32): void {
+  bump(ST_DESC_TABLE);
+  if ((sel & 0xFFFC) == 0) {
+    store<u32>(S_LDTR_SEL, sel); store<u32>(S_LDTR_BASE, 0); store<u32>(S_LDTR_LIMIT, 0);
+    return;
+  }
+  if ((sel & 4) != 0) raiseFault(VEC_GP, selErr(sel));
+  if (!readDescriptor(sel) || descIsSegment(descHi) || descType(descHi) != SYS_LDT) raiseFault(VEC_GP, selErr(sel));
+  if (!descPresent(descHi)) raiseFault(VEC_NP, selErr(sel));
+  store<u32>(S_LDTR_SEL, sel);
+  store<u32>(S_LDTR_BASE, descBase(descLo, descHi));
+  store<u32>(S_LDTR_LIMIT, descLimit(descLo, descHi));
+}
+/** LTR (SDM vol. 2): an available TSS in the GDT, which becomes busy. */
+function ltr(sel: u32): void {
+  bump(ST_DESC_TABLE);
+  if ((sel & 0xFFFC) == 0 || (sel & 4) != 0) raiseFault(VEC_GP, selErr(sel));
+  if (!readDescriptor(sel) || descIsSegment(descHi)) raiseFault(VEC_GP, selErr(sel));
+  const type = descType(descHi);
+  if (type != SYS_TSS16_AVAIL && type != SYS_TSS32_AVAIL) raiseFault(VEC_GP, selErr(sel));
+  if (!descPresent(descHi)) raiseFault(VEC_NP, selErr(sel));
+  writeSystem32(descAddr + 4, descHi | 0x200);
+  store<u32>(S_TR_SEL, sel);
+  store<u32>(TR_BASE, descBase(descLo, descHi));
+  store<u32>(TR_LIMIT, descLimit(descLo, descHi));
+  store<u32>(S_TR_ATTR, descAttr(descHi) | 0x2);
+}
+
+/**
+ * Whether the descriptor of `sel` is visible at the current CPL and the selector's RPL: a
+ * conforming code segment always is; other descriptors need DPL >= CPL and DPL >= RPL.
+ */
+function visible(sel: u32): bool {
+  if ((sel & 0xFFFC) == 0 || !readDescriptor(sel)) return false;
+  if (descIsSegment(descHi) && descConforming(descHi)) return true;
+  const dpl = descDpl(descHi);
+  return dpl >= cpl() && dpl >= (sel & 3);
+}
+function setZF(on: bool): void { materializeFlags(); setFlag(ZF, on); }
+
+/** VERR/VERW: ZF = 1 when the segment is readable (writable) from here. */
+function verify(sel: u32, write: bool): void {
+  let ok = visible(sel) && descIsSegment(descHi);
+  if (ok) ok = write ? descWritable(descHi) : descReadable(descHi);
+  setZF(ok);
+}
+/** LAR: the access rights (dword 2 & 0x00F0FF00) of a visible segment or a valid system descriptor. */
+export function lar(size: u32): void {
+  fetchModrm();
+  if (!protectedMode()) { raiseInvalidOpcode(); return; }
+  const sel = getE16();
+  let ok = visible(sel);
+  if (ok && !descIsSegment(descHi)) {
+    const t = descType(descHi);
+    ok = t == 1 || t == 2 || t == 3 || t == 4 || t == 5 || t == 9 || t == 11 || t == 12;
+  }
+  setZF(ok);
+  if (ok) setRegBySize((modrm >> 3) & 7, descHi & 0x00F0FF00, size);
+}
+/** LSL: the segment limit in bytes (scaled by G) of a visible segment, TSS or LDT. */
+export function lsl(size: u32): void {
+  fetchModrm();
+  if (!protectedMode()) { raiseInvalidOpcode(); return; }
+  const sel = getE16();
+  let ok = visible(sel);
+  if (ok && !descIsSegment(descHi)) {
+    const t = descType(descHi);
+    ok = t == 1 || t == 2 || t == 3 || t == 9 || t == 11;
+  }
+  setZF(ok);
+  if (ok) setRegBySize((modrm >> 3) & 7, descLimit(descLo, descHi), size);
+}
+/** ARPL Ew,Gw: raise the destination selector's RPL to the source's (ZF = 1 when it changed). */
+export function arpl(): void {
+  fetchModrm();
+  if (!protectedMode()) { raiseInvalidOpcode(); return; }
+  const dst = rmwE16();
+  const src = getG16();
+  if ((dst & 3) < (src & 3)) { rmwSetE16((dst & ~3) | (src & 3)); setZF(true); }
+  else { rmwSetE16(dst); setZF(false); }
+}
+
+/** SYSENTER (SDM vol. 2): flat ring-0 CS and SS from SYSENTER_CS_MSR, ESP and EIP from the MSRs. */
+export function sysenter(): void {
+  const csSel = load<u32>(S_SYSENTER_CS) & 0xFFFC;
+  if ((cr0() & CR0_PE) == 0 || csSel == 0) { raiseGeneralProtection(0); return; }
+  setEflagsRaw(getEflags() & ~(VM | IF | RF));
+  setSegmentCache(CS, csSel, 0, 0xFFFFFFFF, 0xC9B);
+  setSegmentCache(SS, csSel + 8, 0, 0xFFFFFFFF, 0xC93);
+  setCpl(0);
+  setReg32(ESP, load<u32>(S_SYSENTER_ESP));
+  setEip(load<u32>(S_SYSENTER_EIP));
+}
+/** SYSEXIT: flat ring-3 CS = SYSENTER_CS + 16, SS = + 24; ESP = ECX, EIP = EDX. */
+export function sysexit(): void {
+  const csSel = load<u32>(S_SYSENTER_CS) & 0xFFFC;
+  if ((cr0() & CR0_PE) == 0 || csSel == 0 || !protectedMode() || cpl() != 0) { raiseGeneralProtection(0); return; }
+  setSegmentCache(CS, (csSel + 16) | 3, 0, 0xFFFFFFFF, 0xCFB);
+  setSegmentCache(SS, (csSel + 24) | 3, 0, 0xFFFFFFFF, 0xCF3);
+  setCpl(3);
+  setReg32(ESP, reg32(ECX));
+  setEip(reg32(EDX));
+}
