@@ -6,7 +6,7 @@
 // possible fault, except EIP and ESP, which deliverFault restores from the instruction start.
 
 import {
-  S_FAULT_PENDING, S_FAULT_VECTOR, S_FAULT_ERROR, S_CR2, S_CR3, S_CR4, S_CR0, TLB_NO_WRITE, TLB_NO_USER,
+  S_FAULT_PENDING, S_FAULT_VECTOR, S_FAULT_ERROR, S_CR2, S_CR3, S_CR4, S_CR0, TLB_NO_WRITE, TLB_NO_USER, TLB_GLOBAL,
 } from "./layout";
 import { setPageFlags } from "./memory";
 
@@ -30,7 +30,8 @@ export function raiseBoundRange(): void { raiseFault(VEC_BR, NO_ERROR_CODE); }
 
 // ---- paging (SDM vol. 3, 4.3: 32-bit paging) ----
 const PTE_P: u32 = 1, PTE_RW: u32 = 2, PTE_US: u32 = 4, PTE_A: u32 = 0x20, PTE_D: u32 = 0x40, PTE_PS: u32 = 0x80;
-const CR4_PSE: u32 = 0x10;
+const PTE_G: u32 = 0x100;
+const CR4_PSE: u32 = 0x10, CR4_PGE: u32 = 0x80;
 
 // Page-table entries are read and written at physical addresses through these (memory.ts).
 import { physRead32, physWrite32 } from "./memory";
@@ -70,6 +71,7 @@ function tlbFlagsFor(entry: u32, wp: bool): u32 {
   // (the slow path re-checks permission for the accessing mode).
   if ((entry & PTE_D) == 0 || (entry & PTE_RW) == 0) f |= TLB_NO_WRITE;
   if ((entry & PTE_US) == 0) f |= TLB_NO_USER;
+  if ((entry & PTE_G) != 0 && (load<u32>(S_CR4) & CR4_PGE) != 0) f |= TLB_GLOBAL;
   return f;
 }
 

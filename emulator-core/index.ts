@@ -12,7 +12,9 @@ import {
 import { tlbFlushAll as flushTlb, addRegion as addPhysRegion, clearRegions as clearPhysRegions, setUserMode, physRead8 as readPhysical8 } from "./memory";
 import { firstOpcodeKey } from "./decode";
 import { dispatch } from "./gen/dispatch";
-import { deliverInterrupt, deliverFault as deliver, singleStepTrap, STOP_SHUTDOWN, INT_EXTERNAL } from "./interrupts";
+import { deliverInterrupt, deliverFault as deliver, STOP_SHUTDOWN, INT_EXTERNAL, INT_EXCEPTION } from "./interrupts";
+import { ATT_DEBUG, pendingHits, afterInstruction, instructionBreakpointHits, updateBreakpoints } from "./debug";
+import { VEC_DB } from "./faults";
 import { setSegmentCache, loadSegmentReal as loadReal } from "./segments";
 import { icount, syncCounters, setInstructionsRetired } from "./counters";
 import { ATT_HALT } from "./ops/control";
@@ -65,6 +67,7 @@ export function reset(): void {
   setCsDefault32(false);
   setSs32(false);
   setInstructionsRetired(0);
+  updateBreakpoints();
   flushTlb();
 }
 
@@ -86,7 +89,10 @@ export function run(limit: u32): u32 {
     beginInstruction();
     dispatch(firstOpcodeKey());
     icount++;
-    if ((att & ATT_TRAP) != 0) singleStepTrap();
+    if (((att & (ATT_TRAP | ATT_DEBUG)) | pendingHits) != 0) {
+      // Debug traps after the instruction: single-step, data and I/O breakpoints (SDM vol. 3, 17.3.1.2).
+      if (afterInstruction(att) != 0) deliverInterrupt(VEC_DB, -1, getEip(), INT_EXCEPTION);
+    }
   }
   syncCounters();
   return STOP_LIMIT;
@@ -96,6 +102,12 @@ export function run(limit: u32): u32 {
 function attention(att: u32): i32 {
   if ((att & ATT_STOP) != 0) { store<u32>(S_ATTENTION, att & ~ATT_STOP); return STOP_REQUESTED; }
   if ((att & ATT_HALT) != 0) { store<u32>(S_ATTENTION, att & ~ATT_HALT); return STOP_HALTED; }
+  if ((att & ATT_DEBUG) != 0 && instructionBreakpointHits() != 0) {
+    // An instruction breakpoint is a fault: #DB with EIP at the instruction, which has not run.
+    beginInstruction();
+    deliverInterrupt(VEC_DB, -1, getEip(), INT_EXCEPTION);
+    return -1;
+  }
   if ((att & ATT_SHADOW) != 0) { store<u32>(S_ATTENTION, att & ~ATT_SHADOW); return -1; }
   if ((att & ATT_IRQ) != 0) takeInterrupt();
   if (load<u32>(S_SHUTDOWN) != 0) return STOP_SHUTDOWN;

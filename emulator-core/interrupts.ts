@@ -169,10 +169,3 @@ export function deliverFault(): u32 {
   return 0;
 }
 
-/** The single-step trap after an instruction executed with TF set (SDM vol. 3, 17.3.1.4). */
-export function singleStepTrap(): void {
-  store<u32>(S_DR + 24, load<u32>(S_DR + 24) | 0x4000); // DR6.BS
-  store<u32>(ST_EXCEPTIONS + (VEC_DB << 2), load<u32>(ST_EXCEPTIONS + (VEC_DB << 2)) + 1);
-  deliverInterrupt(VEC_DB, NO_ERROR_CODE, getEip(), INT_EXCEPTION);
-}
-

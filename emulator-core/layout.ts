@@ -149,4 +149,5 @@ export const GUEST_RAM_BASE: u32 = 0x800000;
 export const TLB_VALID: u32 = 1;
 export const TLB_NO_WRITE: u32 = 2; // read-only for this access kind (ROM, clean page, R/W=0)
 export const TLB_NO_USER: u32 = 4; // supervisor page
-export const TLB_SLOW: u32 = 8; // MMIO or unmapped: every access goes out of line
+export const TLB_SLOW: u32 = 8; // MMIO, unmapped, or a data breakpoint: every access goes out of line
+export const TLB_GLOBAL: u32 = 16; // a global page (CR4.PGE): kept when CR3 is reloaded

@@ -7,7 +7,7 @@
 // reach the core's own state.
 
 import {
-  TLB_BASE, TLB_VALID, TLB_NO_WRITE, TLB_NO_USER, TLB_SLOW, TLB_VALID_LIST, TLB_VALID_LIST_MAX,
+  TLB_BASE, TLB_VALID, TLB_NO_WRITE, TLB_NO_USER, TLB_SLOW, TLB_GLOBAL, TLB_VALID_LIST, TLB_VALID_LIST_MAX,
   GUEST_RAM_BASE, S_RAM_SIZE, S_A20_MASK, REGION_TABLE, REGION_ENTRY_SIZE, REGION_MAX, S_REGION_COUNT,
   REGION_ROM, REGION_MMIO, REGION_RAM, S_SEG_CHECK, S_SEG_WCHECK, ST_TLB_MISS, ST_TLB_FLUSH, S_CR0,
   SEGCHK_UNUSABLE, SEGCHK_EXPAND_DOWN, SEGCHK_DENY,
@@ -17,6 +17,7 @@ import {
   ATTR_DB,
 } from "./state";
 import { raiseGeneralProtection, raiseStackFault, translatePage } from "./faults";
+import { dataBreakpoints, pageHasDataBreakpoint, checkDataAccess } from "./debug";
 
 @external("env", "mmioRead") declare function mmioRead(addr: u32, size: u32): u32;
 @external("env", "mmioWrite") declare function mmioWrite(addr: u32, size: u32, value: u32): void;
@@ -110,6 +111,25 @@ export function tlbFlushAll(): void {
   invalidateFetch();
   store<u32>(ST_TLB_FLUSH, load<u32>(ST_TLB_FLUSH) + 1);
 }
+/** A CR3 reload: flush every entry except global pages (SDM vol. 3, 4.10.2.4). */
+export function tlbFlushNonGlobal(): void {
+  if (tlbValidCount >= TLB_VALID_LIST_MAX) { tlbFlushAll(); return; }
+  let kept: u32 = 0;
+  for (let i: u32 = 0; i < tlbValidCount; i++) {
+    const lin = load<u32>(TLB_VALID_LIST + (i << 2));
+    const slot = tlbSlot(lin);
+    const e = load<u32>(slot);
+    if ((e & (TLB_VALID | TLB_GLOBAL)) == (TLB_VALID | TLB_GLOBAL)) {
+      store<u32>(TLB_VALID_LIST + (kept << 2), lin);
+      kept++;
+    } else {
+      store<u32>(slot, 0);
+    }
+  }
+  tlbValidCount = kept;
+  invalidateFetch();
+  store<u32>(ST_TLB_FLUSH, load<u32>(ST_TLB_FLUSH) + 1);
+}
 export function tlbFlushPage(lin: u32): void {
   store<u32>(tlbSlot(lin), 0);
   invalidateFetch();
@@ -133,6 +153,7 @@ function tlbFill(lin: u32, write: bool): u32 {
   const kind = classifyPhysical(phys);
   if (kind == REGION_ROM) flags |= TLB_NO_WRITE;
   else if (kind != REGION_RAM) flags |= TLB_SLOW;
+  if (pageHasDataBreakpoint(lin)) flags |= TLB_SLOW;
   const entry = ((regionHost ^ (lin & ~0xFFF)) & ~0xFFF) | flags;
   store<u32>(tlbSlot(lin), entry);
   if (tlbValidCount < TLB_VALID_LIST_MAX) store<u32>(TLB_VALID_LIST + (tlbValidCount << 2), lin);
@@ -165,11 +186,13 @@ function slowPhys(lin: u32, write: bool): u32 {
 
 function readByteSlow(lin: u32): u32 {
   const e = entryForRead(lin);
+  if (dataBreakpoints != 0) checkDataAccess(lin, false);
   if ((e & TLB_SLOW) == 0) return load<u8>((e & ~0xFFF) ^ lin);
   return physRead8(slowPhys(lin, false));
 }
 function writeByteSlow(lin: u32, v: u32): void {
   const e = entryForWrite(lin); // raises #PF if the write is not allowed
+  if (dataBreakpoints != 0) checkDataAccess(lin, true);
   if ((e & (TLB_SLOW | TLB_NO_WRITE)) == 0) { store<u8>((e & ~0xFFF) ^ lin, <u8>v); return; }
   // MMIO, ROM (the write is ignored, as on a real board), or a read-only page that a
   // supervisor may write with CR0.WP=0: resolve through the physical map.
@@ -420,8 +443,8 @@ function fetch8Slow(): u32 {
   const e = entryForRead(lin);
   setEip(ip + 1);
   if ((e & TLB_SLOW) != 0) {
-    fetchSpan = 0;
-    return readByteSlow(lin);
+    fetchSpan = 0; // (an instruction fetch is not a data access: no data breakpoint check)
+    return physRead8(slowPhys(lin, false));
   }
   const toPageEnd: u32 = <u32>0x1000 - (lin & 0xFFF);
   const toLimit = segLimit(CS) - ip; // bytes after this one inside the limit

@@ -20,7 +20,7 @@ export const ARITH_FLAGS: u32 = CF | PF | AF | ZF | SF | OF;
 export const EFLAGS_WRITABLE: u32 = ARITH_FLAGS | TF | IF | DF | IOPL | NT | RF | VM | AC | ID;
 
 // Attention bits (layout.ts S_ATTENTION)
-export const ATT_IRQ: u32 = 1, ATT_STOP: u32 = 2, ATT_SHADOW: u32 = 4, ATT_TRAP: u32 = 8;
+export const ATT_IRQ: u32 = 1, ATT_STOP: u32 = 2, ATT_SHADOW: u32 = 4, ATT_TRAP: u32 = 8, ATT_DEBUG: u32 = 32;
 
 // ---- general registers ----
 // @ts-ignore: decorator
@@ -212,8 +212,10 @@ export function getEflags(): u32 {
 export function setEflagsRaw(v: u32): void {
   store<u32>(S_FLAGS, (v & EFLAGS_WRITABLE) | 2);
   store<u32>(S_LAZY_DIRTY, 0);
-  const att = load<u32>(S_ATTENTION);
-  store<u32>(S_ATTENTION, (v & TF) != 0 ? att | ATT_TRAP : att & ~ATT_TRAP);
+  let att = load<u32>(S_ATTENTION);
+  att = (v & TF) != 0 ? att | ATT_TRAP : att & ~ATT_TRAP;
+  if ((v & RF) != 0) att |= ATT_DEBUG; // cleared again by the debug unit after the next instruction
+  store<u32>(S_ATTENTION, att);
 }
 
 // @ts-ignore: decorator

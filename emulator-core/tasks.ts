@@ -9,7 +9,7 @@ import {
   reg32, setReg32, reg16, setReg16, getEflags, setEflagsRaw, segSelector, setEip, NT, VM, CS, SS, DS, ES, FS, GS,
   CR0_TS, CR0_PG,
 } from "./state";
-import { readSystem32, readSystem16, writeSystem32, writeSystem16, tlbFlushAll } from "./memory";
+import { readSystem32, readSystem16, writeSystem32, writeSystem16, tlbFlushNonGlobal } from "./memory";
 import { raiseFault, VEC_GP, VEC_NP, VEC_TS } from "./faults";
 import {
   readDescriptor, descLo, descHi, descAddr, descBase, descLimit, descAttr, descType, descPresent, descIsSegment,
@@ -78,7 +78,7 @@ export function taskSwitch(sel: u32, kind: u32, returnEip: u32): void {
   if (new32) {
     if ((load<u32>(S_CR0) & CR0_PG) != 0) {
       store<u32>(S_CR3, readSystem32(newBase + 0x1C) & 0xFFFFF018);
-      tlbFlushAll();
+      tlbFlushNonGlobal();
     }
     eip = readSystem32(newBase + 0x20);
     nflags = readSystem32(newBase + 0x24);

@@ -3,7 +3,7 @@
 import { reg16, reg32, setReg8, setReg16, setReg32, EAX, EDX, cr0, CR0_PE, flagsRaw, VM } from "../state";
 import { S_CPL, S_TR_BASE, S_TR_LIMIT, ST_PORT_IN, ST_PORT_OUT } from "../layout";
 import { fetch8 } from "../memory";
-import { physRead8 } from "../memory";
+import { ioBreakpoints, checkIoAccess } from "../debug";
 import { raiseGeneralProtection } from "../faults";
 import { readLin8, readLin16 } from "../memory";
 
@@ -12,11 +12,13 @@ import { readLin8, readLin16 } from "../memory";
 
 export function portRead(port: u32, bytes: u32): u32 {
   store<u32>(ST_PORT_IN, load<u32>(ST_PORT_IN) + 1);
+  if (ioBreakpoints != 0) checkIoAccess(port, bytes);
   const v = hostPortIn(port, bytes);
   return bytes == 4 ? v : v & ((<u32>1 << (bytes << 3)) - 1);
 }
 export function portWrite(port: u32, bytes: u32, v: u32): void {
   store<u32>(ST_PORT_OUT, load<u32>(ST_PORT_OUT) + 1);
+  if (ioBreakpoints != 0) checkIoAccess(port, bytes);
   hostPortOut(port, bytes, bytes == 4 ? v : v & ((<u32>1 << (bytes << 3)) - 1));
 }
 

@@ -22,9 +22,10 @@ import { writeSystem32 } from "../memory";
 import { raiseFault, VEC_GP, VEC_NP } from "../faults";
 import { materializeFlags, setFlag, ZF, getEflags, setEflagsRaw, IF, RF, setEip, CS, SS, ESP } from "../state";
 import { S_TR_ATTR, S_LDTR_BASE, S_LDTR_LIMIT, S_TR_BASE as TR_BASE, S_TR_LIMIT as TR_LIMIT } from "../layout";
-import { read16, read32, write16, write32, tlbFlushAll, tlbFlushPage, segLinear } from "../memory";
+import { read16, read32, write16, write32, tlbFlushAll, tlbFlushNonGlobal, tlbFlushPage, segLinear } from "../memory";
 import { raiseInvalidOpcode, raiseGeneralProtection, raiseDeviceNotAvailable } from "../faults";
 import { instructionsRetired } from "../counters";
+import { updateBreakpoints } from "../debug";
 
 function bump(counter: u32): void { store<u32>(counter, load<u32>(counter) + 1); }
 // @ts-ignore: decorator
@@ -38,7 +39,7 @@ function requireCpl0(): void {
 // ---- CPUID: an honest i686 (family 6), claiming only what the core implements ----
 const FEATURE_DE: u32 = 1 << 2, FEATURE_PSE: u32 = 1 << 3, FEATURE_TSC: u32 = 1 << 4, FEATURE_MSR: u32 = 1 << 5;
 const FEATURE_CX8: u32 = 1 << 8, FEATURE_SEP: u32 = 1 << 11, FEATURE_PGE: u32 = 1 << 13, FEATURE_CMOV: u32 = 1 << 15;
-const FEATURES: u32 = FEATURE_PSE | FEATURE_TSC | FEATURE_MSR | FEATURE_CX8 | FEATURE_SEP | FEATURE_CMOV;
+const FEATURES: u32 = FEATURE_DE | FEATURE_PSE | FEATURE_TSC | FEATURE_MSR | FEATURE_CX8 | FEATURE_SEP | FEATURE_PGE | FEATURE_CMOV;
 /**
  * Family 6, model 3, stepping 3: a P6 whose SEP bit operating systems trust (Linux ignores SEP on
  * family 6 models below 3 with stepping below 3, where SYSENTER was broken).
@@ -201,11 +202,12 @@ export function movCdRd(): void {
   switch ((modrm >> 3) & 7) {
     case 0: writeCr0(v); return;
     case 2: store<u32>(S_CR2, v); return;
-    case 3: store<u32>(S_CR3, v & 0xFFFFF018); tlbFlushAll(); return;
+    case 3: store<u32>(S_CR3, v & 0xFFFFF018); tlbFlushNonGlobal(); return;
     case 4:
       if ((v & ~CR4_VALID) != 0) { raiseGeneralProtection(0); return; }
       store<u32>(S_CR4, v);
       tlbFlushAll();
+      updateBreakpoints(); // CR4.DE enables I/O breakpoints
       return;
     default: raiseInvalidOpcode();
   }
@@ -234,6 +236,7 @@ export function movDdRd(): void {
   if (dr == 6) v = (v & 0xE00F) | 0xFFFF0FF0;
   else if (dr == 7) v = (v & 0xFFFF23FF) | 0x400;
   store<u32>(S_DR + (dr << 2), v);
+  if (dr != 6) updateBreakpoints();
 }
 export function clts(): void {
   requireCpl0();
