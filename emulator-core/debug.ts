@@ -3,7 +3,7 @@
 // ATT_DEBUG attention bit, and data breakpoints route their pages through the TLB's slow path.
 
 import { S_DR, S_CR4, S_ATTENTION, ST_EXCEPTIONS } from "./layout";
-import { getEip, segBase, CS, flagsRaw, RF, setEflagsRaw, getEflags, ATT_TRAP, ATT_DEBUG } from "./state";
+import { getEip, segBase, CS, flagsRaw, RF, setEflagsRaw, getEflags, ATT_TRAP, ATT_DEBUG, ATT_DEBUG_HIT } from "./state";
 import { tlbFlushAll } from "./memory";
 
 export { ATT_DEBUG };
@@ -66,8 +66,12 @@ export function checkDataAccess(lin: u32, write: bool): void {
     const rw = (load<u32>(DR7) >> (16 + i * 4)) & 3;
     if (rw == 1 && !write) continue; // write-only breakpoint
     const start = dr(i) & ~(bpLength(i) - 1);
-    if (lin - start < bpLength(i)) pendingHits |= 1 << i;
+    if (lin - start < bpLength(i)) hit(i);
   }
+}
+function hit(i: u32): void {
+  pendingHits |= 1 << i;
+  store<u32>(S_ATTENTION, load<u32>(S_ATTENTION) | ATT_DEBUG_HIT);
 }
 
 /** An I/O access of `bytes` at `port` (CR4.DE breakpoints). */
@@ -75,7 +79,7 @@ export function checkIoAccess(port: u32, bytes: u32): void {
   for (let i: u32 = 0; i < 4; i++) {
     if ((ioBreakpoints & (1 << i)) == 0) continue;
     const start = dr(i) & 0xFFFF & ~(bpLength(i) - 1);
-    if (port + bytes > start && port < start + bpLength(i)) pendingHits |= 1 << i;
+    if (port + bytes > start && port < start + bpLength(i)) hit(i);
   }
 }
 
@@ -96,6 +100,18 @@ export function instructionBreakpointHits(): u32 {
   return hits;
 }
 
+/** The data/I/O breakpoint hits pending, cleared (the B-bits of DR6). */
+export function takeHits(): u32 {
+  const h = pendingHits;
+  pendingHits = 0;
+  store<u32>(S_ATTENTION, load<u32>(S_ATTENTION) & ~ATT_DEBUG_HIT);
+  if (h != 0) {
+    store<u32>(DR6, (load<u32>(DR6) & ~0xF) | h);
+    store<u32>(ST_EXCEPTIONS + 4, load<u32>(ST_EXCEPTIONS + 4) + 1);
+  }
+  return h;
+}
+
 /**
  * After an instruction: RF is cleared once an instruction completes (SDM vol. 3, 17.3.1.1);
  * returns the DR6 bits of a debug trap to deliver now (data/I/O hits, single-step), 0 for none.
@@ -106,8 +122,7 @@ export function afterInstruction(att: u32): u32 {
     setEflagsRaw(getEflags() & ~RF);
     refreshAttention();
   }
-  let dr6: u32 = 0;
-  if (pendingHits != 0) { dr6 |= pendingHits; pendingHits = 0; }
+  let dr6: u32 = takeHits();
   if ((att & ATT_TRAP) != 0) dr6 |= 0x4000; // BS
   if (dr6 != 0) {
     store<u32>(DR6, (load<u32>(DR6) & ~0xF) | dr6);

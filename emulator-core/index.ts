@@ -13,7 +13,8 @@ import { tlbFlushAll as flushTlb, addRegion as addPhysRegion, clearRegions as cl
 import { firstOpcodeKey } from "./decode";
 import { dispatch } from "./gen/dispatch";
 import { deliverInterrupt, deliverFault as deliver, STOP_SHUTDOWN, INT_EXTERNAL, INT_EXCEPTION } from "./interrupts";
-import { ATT_DEBUG, pendingHits, afterInstruction, instructionBreakpointHits, updateBreakpoints } from "./debug";
+import { ATT_DEBUG, afterInstruction, instructionBreakpointHits, updateBreakpoints, takeHits } from "./debug";
+import { ATT_DEBUG_HIT } from "./state";
 import { VEC_DB } from "./faults";
 import { setSegmentCache, loadSegmentReal as loadReal } from "./segments";
 import { icount, syncCounters, setInstructionsRetired } from "./counters";
@@ -89,7 +90,7 @@ export function run(limit: u32): u32 {
     beginInstruction();
     dispatch(firstOpcodeKey());
     icount++;
-    if (((att & (ATT_TRAP | ATT_DEBUG)) | pendingHits) != 0) {
+    if ((att & (ATT_TRAP | ATT_DEBUG)) != 0) {
       // Debug traps after the instruction: single-step, data and I/O breakpoints (SDM vol. 3, 17.3.1.2).
       if (afterInstruction(att) != 0) deliverInterrupt(VEC_DB, -1, getEip(), INT_EXCEPTION);
     }
@@ -102,6 +103,12 @@ export function run(limit: u32): u32 {
 function attention(att: u32): i32 {
   if ((att & ATT_STOP) != 0) { store<u32>(S_ATTENTION, att & ~ATT_STOP); return STOP_REQUESTED; }
   if ((att & ATT_HALT) != 0) { store<u32>(S_ATTENTION, att & ~ATT_HALT); return STOP_HALTED; }
+  if ((att & ATT_DEBUG_HIT) != 0 && takeHits() != 0) {
+    // A data or I/O breakpoint hit by the previous instruction: a trap, EIP after it.
+    beginInstruction();
+    deliverInterrupt(VEC_DB, -1, getEip(), INT_EXCEPTION);
+    return -1;
+  }
   if ((att & ATT_DEBUG) != 0 && instructionBreakpointHits() != 0) {
     // An instruction breakpoint is a fault: #DB with EIP at the instruction, which has not run.
     beginInstruction();

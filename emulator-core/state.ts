@@ -21,6 +21,8 @@ export const EFLAGS_WRITABLE: u32 = ARITH_FLAGS | TF | IF | DF | IOPL | NT | RF 
 
 // Attention bits (layout.ts S_ATTENTION)
 export const ATT_IRQ: u32 = 1, ATT_STOP: u32 = 2, ATT_SHADOW: u32 = 4, ATT_TRAP: u32 = 8, ATT_DEBUG: u32 = 32;
+/** A data or I/O breakpoint was hit: report it at the next instruction boundary. */
+export const ATT_DEBUG_HIT: u32 = 64;
 
 // ---- general registers ----
 // @ts-ignore: decorator

@@ -703,3 +703,29 @@ export function scale(se: u32, sig: u64, n: i32): void {
   unpack(se, sig);
   roundPack(se >> 15, nExp + n, nSig, 0, 64);
 }
+
+// ---- small helpers for the instruction layer ----
+export function addExc(e: u32): void { exc |= e; }
+export function clearExcBits(e: u32): void { exc &= ~e; }
+export function setC1Flag(on: bool): void { c1 = on; }
+
+/**
+ * FLD1 FLDL2T FLDL2E FLDPI FLDLG2 FLDLN2 FLDZ (index = ModRM.rm of D9 E8-EE). The P6 holds the
+ * constants to more than 64 bits and rounds them under RC without raising #P (SDM vol. 1,
+ * 8.3.7 "Load Constant Instructions").
+ */
+export function roundConstant(i: u32): void {
+  let se: u32 = 0x3FFF, sig: u64 = TOP_BIT, extra: u64 = 0;
+  switch (i) {
+    case 0: break;
+    case 1: se = 0x4000; sig = 0xD49A784BCD1B8AFE; extra = 0x492BF6FF4DAFDB4C; break; // log2(10)
+    case 2: se = 0x3FFF; sig = 0xB8AA3B295C17F0BB; extra = 0xBE87FED0691D3E88; break; // log2(e)
+    case 3: se = 0x4000; sig = 0xC90FDAA22168C234; extra = 0xC4C6628B80DC1CD1; break; // pi
+    case 4: se = 0x3FFD; sig = 0x9A209A84FBCFF798; extra = 0x8F8959AC0B7C9178; break; // log10(2)
+    case 5: se = 0x3FFE; sig = 0xB17217F7D1CF79AB; extra = 0xC9E3B39803F2F6AF; break; // ln(2)
+    default: resSE = 0; resSig = 0; return;
+  }
+  const r = roundSig(0, sig, extra, 64);
+  resSE = se;
+  resSig = r; // no constant rounds up to a carry
+}
