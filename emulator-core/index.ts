@@ -20,6 +20,7 @@ import { setSegmentCache, loadSegmentReal as loadReal } from "./segments";
 import { icount, syncCounters, setInstructionsRetired } from "./counters";
 import { ATT_HALT } from "./ops/control";
 import { CPUID_SIGNATURE } from "./ops/system";
+import { fpuReset } from "./fpu/regs";
 
 export * from "./layout";
 

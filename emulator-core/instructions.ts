@@ -5,6 +5,7 @@ export * from "./ops/string";
 export * from "./ops/control";
 export * from "./ops/io";
 export * from "./ops/system";
+export * from "./ops/fpu";
 export { fetch8, fetch16 } from "./memory";
 export { nextOpcodeKey, peekLockedOpcode, peekedModrm } from "./decode";
 export { raiseInvalidOpcode } from "./faults";

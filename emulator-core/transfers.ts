@@ -1,7 +1,7 @@
 // Far control transfers: JMP, CALL, RET, IRET (SDM vol. 2, those instructions; vol. 3, 5.8
 // privilege level checking when transferring program control, and 6.14 / 20.3 for IRET).
 
-import { S_CPL, S_TR_BASE, S_TR_LIMIT, S_TR_ATTR, S_TR_SEL, ST_POPF_IRET } from "./layout";
+import { S_CPL, S_CR4, S_TR_BASE, S_TR_LIMIT, S_TR_ATTR, S_TR_SEL, ST_POPF_IRET } from "./layout";
 import {
   getEip, setEip, reg32, setReg32, ESP, CS, SS, DS, ES, FS, GS, segSelector, segLimit, ss32, getEflags,
   setEflagsRaw, VM, NT, IF, IOPL, RF, TF, AC, ID, VIF, VIP, cr0, CR0_PE, flagsRaw,
@@ -261,8 +261,23 @@ export function interruptReturn(size: u32): void {
   store<u32>(ST_POPF_IRET, load<u32>(ST_POPF_IRET) + 1);
   const pe = (cr0() & CR0_PE) != 0;
   const flags = flagsRaw();
+  if ((flags & VM) != 0 && ((flags >> 12) & 3) < 3) {
+    // Virtual-8086 mode, IOPL < 3: only the 16-bit form under CR4.VME, with IF going to VIF (SDM vol. 3, 20.4).
+    if ((load<u32>(S_CR4) & 1) == 0 || size == 32) raiseFault(VEC_GP, 0);
+    const f = stackAt(4, 16);
+    if (((f & IF) != 0 && (flags & VIP) != 0) || (f & TF) != 0) raiseFault(VEC_GP, 0);
+    const off = pop16();
+    const sel = pop16();
+    pop16();
+    loadSegmentReal(CS, sel);
+    setEip(off);
+    const keep: u32 = IF | IOPL;
+    let nf = (getEflags() & ~0xFFFF) | (getEflags() & keep) | (f & 0xFFFF & ~keep);
+    nf = (f & IF) != 0 ? nf | VIF : nf & ~VIF;
+    setEflagsRaw(nf);
+    return;
+  }
   if (!pe || (flags & VM) != 0) {
-    if ((flags & VM) != 0 && ((flags >> 12) & 3) < 3) raiseFault(VEC_GP, 0);
     const off = popBySize(size);
     const sel = popBySize(size) & 0xFFFF;
     const f = popBySize(size);

@@ -34,6 +34,11 @@ export function setPhys(p: u32, se: u32, sig: u64): void {
   store<u32>(FPU_TAGS, load<u32>(FPU_TAGS) | (<u32>1 << p));
 }
 
+/** Write a physical register without touching its tag (FRSTOR). */
+export function setPhysRaw(p: u32, se: u32, sig: u64): void {
+  store<u64>(FPU_REGS + (p << 4), sig);
+  store<u16>(FPU_REGS + (p << 4) + 8, <u16>se);
+}
 /** ST(i). */
 export function stSE(i: u32): u32 { return physSE(phys(i)); }
 export function stSig(i: u32): u64 { return physSig(phys(i)); }

@@ -574,9 +574,6 @@ export function sincos(se: u32, sig: u64, which: u32): void {
     }
     if (twice) {
       // LIMBS = P - LIMBS
-      for (let i: u32 = 0; i < NL; i++) setLimb(LIMBS_P, i, limb(LIMBS, i));
-      setP();
-      // swap roles: LIMBS holds P now? compute P - r into LIMBS
       let borrow: i64 = 0;
       for (let i: u32 = 0; i < NL; i++) {
         const r = <i64>pio2Limb(i) - <i64>limb(LIMBS, i) - borrow;

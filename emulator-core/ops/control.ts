@@ -12,7 +12,12 @@ import { raiseGeneralProtection, raiseInvalidOpcode, raiseBoundRange, VEC_BP, VE
 import { deliverInterrupt, INT_SOFTWARE, INT_EXCEPTION } from "../interrupts";
 import { incDecEv } from "./arith";
 import { push } from "./move";
-import { ss32, flagsRaw, VM } from "../state";
+import { ss32, flagsRaw, VM, getEflags, setEflagsRaw, IF, VIF, TF, IOPL } from "../state";
+import { S_CR4, S_TR_BASE, S_TR_LIMIT } from "../layout";
+import { readSystem16, readLin16, readLin8 } from "../memory";
+import { loadSegmentReal } from "../segments";
+/** One byte of the TSS (a supervisor access). */
+function readSystem8(lin: u32): u32 { return readSystem16(lin) & 0xFF; }
 import { farJump, farCall, farReturn, interruptReturn } from "../transfers";
 
 export const ATT_HALT: u32 = 16;
@@ -127,11 +132,38 @@ function softwareInterrupt(vector: u32): void {
   store<u32>(ST_SOFT_INT, load<u32>(ST_SOFT_INT) + 1);
   deliverInterrupt(vector, NO_ERROR_CODE, getEip(), INT_SOFTWARE);
 }
-/** INT n: IOPL-sensitive in virtual-8086 mode (SDM vol. 3, 20.2.7); INT3 and INTO are not. */
+/**
+ * INT n: IOPL-sensitive in virtual-8086 mode (SDM vol. 3, 20.2.7); INT3 and INTO are not. With
+ * CR4.VME, a clear bit in the TSS's interrupt redirection bitmap sends INT n to the virtual-8086
+ * program's own IVT instead (SDM vol. 3, 20.3.3, methods 3 and 5).
+ */
 export function intImm(): void {
   const vector = fetch8();
-  if ((flagsRaw() & VM) != 0 && ((flagsRaw() >> 12) & 3) < 3) { raiseGeneralProtection(0); return; }
+  const f = flagsRaw();
+  if ((f & VM) != 0) {
+    const iopl = (f >> 12) & 3;
+    if ((load<u32>(S_CR4) & 1) != 0) {
+      const tss = load<u32>(S_TR_BASE);
+      const redirect = tss + readSystem16(tss + 0x66) - 32 + (vector >> 3);
+      if (redirect + 1 > tss + load<u32>(S_TR_LIMIT) + 1) { raiseGeneralProtection(0); return; }
+      if (((readSystem8(redirect) >> (vector & 7)) & 1) == 0) { v86RedirectedInterrupt(vector, iopl); return; }
+    }
+    if (iopl < 3) { raiseGeneralProtection(0); return; }
+  }
   softwareInterrupt(vector);
+}
+/** An INT n handled by the virtual-8086 program's IVT at linear 0, as real mode would. */
+function v86RedirectedInterrupt(vector: u32, iopl: u32): void {
+  store<u32>(ST_SOFT_INT, load<u32>(ST_SOFT_INT) + 1);
+  const ip = readLin16(vector << 2), cs = readLin16((vector << 2) + 2);
+  let flags = getEflags() & 0xFFFF;
+  if (iopl < 3) flags = (flags & ~IF) | ((getEflags() & VIF) != 0 ? IF : 0) | IOPL;
+  push16(flags);
+  push16(segSelector(CS));
+  push16(getEip());
+  setEflagsRaw(getEflags() & ~(TF | (iopl < 3 ? VIF : IF)));
+  loadSegmentReal(CS, cs);
+  setEip(ip);
 }
 export function int3(): void { softwareInterrupt(VEC_BP); }
 export function into(): void { if (getFlag(OF) != 0) softwareInterrupt(VEC_OF); }

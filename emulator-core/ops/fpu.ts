@@ -18,12 +18,12 @@ import {
   beginArith, precisionOf, aborted, classify, isNaNClass, isDenormal, unpack, screen1, screen2,
   K_ZERO, K_FINITE, K_INF, K_QNAN, K_SNAN, K_UNSUPPORTED, CMP_GT, CMP_LT, CMP_EQ, CMP_UN,
   add, mul, div, sqrt, compare, fromSmall, toSmall, fromInt, roundToIntMag, roundToIntegral, remainder, scale,
-  propagateNaN1, propagateNaN2, invalid, setResult, addExc, setC1Result, roundConstant,
+  propagateNaN1, propagateNaN2, invalid, setResult, addExc, clearExcBits, setC1Flag, roundConstant,
 } from "../fpu/softfloat";
 import {
   stSE, stSig, stEmpty, setST, freeST, push, pop, pushWouldOverflow, fpuTop, setTop, statusWord, setStatusWord,
   setCC, setC1, signalExceptions, recomputeSummary, checkPendingExceptions, tagWord, setTagWord, physSE, physSig,
-  setPhys, setInstructionPointer, setDataPointer, fpuInit, SW_C0, SW_C1, SW_C2, SW_C3, SW_CC, SW_ES, SW_B, fpuCW,
+  setPhys, setPhysRaw, setInstructionPointer, setDataPointer, fpuInit, SW_C0, SW_C1, SW_C2, SW_C3, SW_CC, SW_ES, SW_B, fpuCW,
 } from "../fpu/regs";
 import { f2xm1, fyl2x, fyl2xp1, fpatan, sincos, trigSinSE, trigSinSig, trigCosSE, trigCosSig, TRIG_SIN, TRIG_COS, TRIG_BOTH } from "../fpu/trans";
 
@@ -489,21 +489,19 @@ function trigOp(which: u32): void {
   if (stEmpty(0)) {
     if (underflow()) {
       setST(0, INDEF_SE, INDEF_SIG);
-      if (pushes) {
-        if (pushWouldOverflow()) { setC1(true); } else push(INDEF_SE, INDEF_SIG);
-      }
+      if (pushes && !pushWouldOverflow()) push(INDEF_SE, INDEF_SIG);
     }
-    finish();
-    return;
-  }
-  if (pushes && pushWouldOverflow()) {
-    if (overflow()) { setST(0, INDEF_SE, INDEF_SIG); push(INDEF_SE, INDEF_SIG); }
     finish();
     return;
   }
   const se = stSE(0), sig = stSig(0);
   const k = classify(se, sig);
-  if (k == K_FINITE && (se & 0x7FFF) >= BIAS + 63) { setCC(SW_C2, SW_C2); return; }
+  if (k == K_FINITE && <i32>(se & 0x7FFF) >= BIAS + 63) { setCC(SW_C2, SW_C2); return; }
+  if (pushes && pushWouldOverflow()) {
+    if (overflow()) { setST(0, INDEF_SE, INDEF_SIG); push(INDEF_SE, INDEF_SIG); }
+    finish();
+    return;
+  }
   setCC(SW_C2, 0);
   let s1SE: u32 = 0, s1Sig: u64 = 0; // the value left in ST(0) (or ST(1) after a push)
   let s0SE: u32 = 0, s0Sig: u64 = 0; // the pushed value
@@ -703,9 +701,10 @@ function storeInt(bits: u32, popAfter: bool): void {
       }
     }
     if (!ok) {
+      // invalid: no #P, C1 = 0
       addExc(E_IE);
-      clearExc(E_PE);
-      setC1Result(false);
+      clearExcBits(E_PE);
+      setC1Flag(false);
       if ((masks & E_IE) == 0) { finish(); return; }
       v = indefinite;
     }
@@ -717,7 +716,6 @@ function storeInt(bits: u32, popAfter: bool): void {
   if (popAfter) pop();
   finish();
 }
-function clearExc(e: u32): void { addExc(0); setExcMask(e); }
 
 // ---- DD: m64real, FRSTOR, FNSAVE, FNSTSW m16; FFREE, FST(P) ST(i), FUCOM(P) ----
 export function escDD(): void {
@@ -823,7 +821,8 @@ function fbstp(): void {
     if (k == K_ZERO) mag = 0;
     else if (k != K_FINITE || !roundToIntMag(se, sig) || intMag > 999999999999999999) {
       addExc(E_IE);
-      setExcMask(E_PE);
+      clearExcBits(E_PE);
+      setC1Flag(false);
       if ((masks & E_IE) == 0) { finish(); return; }
       ok = false;
     } else mag = intMag;
@@ -950,12 +949,11 @@ function frstor(): void {
     read32(eaSeg, off); read32(eaSeg, off + 4); read16(eaSeg, off + 8);
   }
   loadEnv();
-  const tags = load<u32>(0); // placeholder removed below
   for (let i: u32 = 0; i < 8; i++) {
     const off = eaOff + size + i * 10;
     const sig = <u64>read32(eaSeg, off) | (<u64>read32(eaSeg, off + 4) << 32);
     const se = read16(eaSeg, off + 8);
     const p = (fpuTop() + i) & 7;
-    storeRegKeepTag(p, se, sig);
+    setPhysRaw(p, se, sig); // the tags came with the environment
   }
 }

@@ -4,16 +4,17 @@
 import {
   reg8, reg16, reg32, setReg8, setReg16, setReg32, regBySize, setRegBySize, getFlag, setFlag, getEflags, setEflagsRaw,
   segSelector, EAX, EBX, ESP, EBP, CS, SS, DS, CF, PF, AF, ZF, SF, IF, DF, IOPL, VM, RF, VIP, VIF, a32, materializeFlags,
-  flagsRaw, ATT_SHADOW,
+  flagsRaw, ATT_SHADOW, cr0, CR0_PE, TF,
 } from "../state";
-import { S_CPL, S_FLAGS, S_ATTENTION, ST_CLI_STI, ST_POPF_IRET, ST_MOV_SREG } from "../layout";
+import { S_CPL, S_FLAGS, S_ATTENTION, S_CR4, ST_CLI_STI, ST_POPF_IRET, ST_MOV_SREG } from "../layout";
+const CR4_VME: u32 = 1, CR4_PVI: u32 = 2;
 import {
   fetchModrm, modrm, eaSeg, eaOff, getE8, getE16, getE32, setE8, setE16, setE32, getG8, setG8, getG16, getG32,
   setG16, setG32, fetchMoffs, rmwE8, rmwE16, rmwE32, rmwSetE8, rmwSetE16, rmwSetE32,
 } from "../decode";
 import {
   fetch8, fetch16, fetch32, read8, read16, read32, write8, write16, write32, push16, push32, pop16, pop32,
-  stackPointer, setStackPointer, dataSegment, segLinearWrite, probeWrite,
+  stackPointer, setStackPointer, dataSegment, segLinearWrite, probeWrite, readStack16,
 } from "../memory";
 import { loadSegment } from "../segments";
 import { raiseInvalidOpcode, raiseGeneralProtection } from "../faults";
@@ -192,23 +193,46 @@ export function popa(size: u32): void {
 }
 
 // ---- flags ----
-/** PUSHF/POPF are IOPL-sensitive in virtual-8086 mode: #GP(0) unless IOPL = 3 (SDM vol. 3, 20.2.7). */
-function checkV86Iopl(): void {
-  if ((flagsRaw() & VM) != 0 && ((flagsRaw() >> 12) & 3) < 3) raiseGeneralProtection(0);
-}
+// @ts-ignore: decorator
+@inline function iopl(): u32 { return (flagsRaw() >> 12) & 3; }
+/** Virtual-8086 mode with IOPL < 3: the IOPL-sensitive instructions fault, or with CR4.VME use VIF. */
+// @ts-ignore: decorator
+@inline function v86Sensitive(): bool { return (flagsRaw() & VM) != 0 && iopl() < 3; }
+// @ts-ignore: decorator
+@inline function vmeOn(): bool { return (load<u32>(S_CR4) & CR4_VME) != 0; }
+
+/** PUSHF (SDM vol. 2): VM and RF are never pushed; under VME (16-bit) IF shows VIF and IOPL 3. */
 export function pushf(size: u32): void {
-  checkV86Iopl();
-  // VM and RF are never pushed (SDM vol. 2, PUSHF).
+  if (v86Sensitive()) {
+    if (!vmeOn() || size == 32) { raiseGeneralProtection(0); return; }
+    const f = getEflags();
+    push16((f & 0xFFFF & ~IF) | ((f & VIF) != 0 ? IF : 0) | IOPL);
+    bump(ST_POPF_IRET);
+    return;
+  }
   const f = getEflags();
   if (size == 32) push32(f & 0x00FCFFFF); else push16(f & 0xFFFF);
   bump(ST_POPF_IRET);
 }
 /**
  * POPF (SDM vol. 2): IOPL changes only at CPL 0; IF only when CPL <= IOPL. VM, VIP, VIF keep their
- * values and RF is cleared by the 32-bit form; the 16-bit form changes the low word only.
+ * values and RF is cleared by the 32-bit form; the 16-bit form changes the low word only. Under
+ * VME in virtual-8086 mode with IOPL < 3 the popped IF goes to VIF (SDM vol. 3, 20.3.2).
  */
 export function popf(size: u32): void {
-  checkV86Iopl();
+  if (v86Sensitive()) {
+    if (!vmeOn() || size == 32) { raiseGeneralProtection(0); return; }
+    const v = readStack16(0);
+    const f = getEflags();
+    if (((v & IF) != 0 && (f & VIP) != 0) || (v & TF) != 0) { raiseGeneralProtection(0); return; }
+    pop16();
+    const keep: u32 = IF | IOPL;
+    let nf = (f & ~0xFFFF) | (f & keep) | (v & 0xFFFF & ~keep);
+    nf = (v & IF) != 0 ? nf | VIF : nf & ~VIF;
+    setEflagsRaw(nf);
+    bump(ST_POPF_IRET);
+    return;
+  }
   const v = size == 32 ? pop32() : pop16();
   writeFlagsFromPop(v, size);
   bump(ST_POPF_IRET);
@@ -236,26 +260,42 @@ export function stc(): void { setFlag(CF, true); }
 export function cmc(): void { setFlag(CF, getFlag(CF) == 0); }
 export function cld(): void { setFlag(DF, false); }
 export function std(): void { setFlag(DF, true); }
-/** CLI/STI: #GP(0) when CPL > IOPL in protected mode (SDM vol. 2, CLI). */
+/**
+ * CLI/STI (SDM vol. 2, CLI): allowed when CPL <= IOPL (always in real mode); otherwise, in
+ * virtual-8086 mode with CR4.VME or at CPL 3 with CR4.PVI, they clear/set VIF instead (STI with
+ * VIP set faults); otherwise #GP(0).
+ */
 export function cli(): void {
-  checkIopl();
-  setFlag(IF, false);
   bump(ST_CLI_STI);
+  if (interruptFlagAllowed()) { setFlag(IF, false); return; }
+  if (virtualInterruptFlag()) { setEflagsRaw(getEflags() & ~VIF); return; }
+  raiseGeneralProtection(0);
 }
 export function sti(): void {
-  checkIopl();
-  if ((flagsRaw() & IF) == 0) {
-    // Interrupts stay inhibited until after the next instruction (SDM vol. 2, STI).
-    store<u32>(S_ATTENTION, load<u32>(S_ATTENTION) | ATT_SHADOW);
-  }
-  setFlag(IF, true);
   bump(ST_CLI_STI);
+  if (interruptFlagAllowed()) {
+    if ((flagsRaw() & IF) == 0) {
+      // Interrupts stay inhibited until after the next instruction (SDM vol. 2, STI).
+      store<u32>(S_ATTENTION, load<u32>(S_ATTENTION) | ATT_SHADOW);
+    }
+    setFlag(IF, true);
+    return;
+  }
+  if (virtualInterruptFlag()) {
+    if ((flagsRaw() & VIP) != 0) { raiseGeneralProtection(0); return; }
+    setEflagsRaw(getEflags() | VIF);
+    return;
+  }
+  raiseGeneralProtection(0);
 }
-import { cr0, CR0_PE } from "../state";
-function checkIopl(): void {
-  if ((cr0() & CR0_PE) == 0) return;
-  const iopl = (flagsRaw() >> 12) & 3;
-  if ((flagsRaw() & VM) != 0 ? iopl < 3 : load<u32>(S_CPL) > iopl) raiseGeneralProtection(0);
+function interruptFlagAllowed(): bool {
+  if ((cr0() & CR0_PE) == 0) return true;
+  if ((flagsRaw() & VM) != 0) return iopl() == 3;
+  return load<u32>(S_CPL) <= iopl();
+}
+function virtualInterruptFlag(): bool {
+  if ((flagsRaw() & VM) != 0) return vmeOn();
+  return load<u32>(S_CPL) == 3 && (load<u32>(S_CR4) & CR4_PVI) != 0;
 }
 
 // ---- ENTER / LEAVE (SDM vol. 2, ENTER: the nesting level is taken modulo 32) ----

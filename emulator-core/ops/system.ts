@@ -37,9 +37,9 @@ function requireCpl0(): void {
 }
 
 // ---- CPUID: an honest i686 (family 6), claiming only what the core implements ----
-const FEATURE_DE: u32 = 1 << 2, FEATURE_PSE: u32 = 1 << 3, FEATURE_TSC: u32 = 1 << 4, FEATURE_MSR: u32 = 1 << 5;
+const FEATURE_VME: u32 = 1 << 1, FEATURE_DE: u32 = 1 << 2, FEATURE_PSE: u32 = 1 << 3, FEATURE_TSC: u32 = 1 << 4, FEATURE_MSR: u32 = 1 << 5;
 const FEATURE_CX8: u32 = 1 << 8, FEATURE_SEP: u32 = 1 << 11, FEATURE_PGE: u32 = 1 << 13, FEATURE_CMOV: u32 = 1 << 15;
-const FEATURES: u32 = FEATURE_DE | FEATURE_PSE | FEATURE_TSC | FEATURE_MSR | FEATURE_CX8 | FEATURE_SEP | FEATURE_PGE | FEATURE_CMOV;
+const FEATURES: u32 = FEATURE_VME | FEATURE_DE | FEATURE_PSE | FEATURE_TSC | FEATURE_MSR | FEATURE_CX8 | FEATURE_SEP | FEATURE_PGE | FEATURE_CMOV;
 /**
  * Family 6, model 3, stepping 3: a P6 whose SEP bit operating systems trust (Linux ignores SEP on
  * family 6 models below 3 with stepping below 3, where SYSENTER was broken).
@@ -246,20 +246,7 @@ export function clts(): void {
 /** INVD/WBINVD: there are no caches to write back; privileged. */
 export function invd(): void { requireCpl0(); }
 
-// ---- x87 escape: the FPU itself arrives with issue #3 ----
-/** WAIT/FWAIT: #NM when CR0.MP and CR0.TS are both set. */
-export function fwait(): void {
-  if ((cr0() & (CR0_MP | CR0_TS)) == (CR0_MP | CR0_TS)) raiseDeviceNotAvailable();
-}
-/**
- * D8-DF: #NM when CR0.EM or CR0.TS is set (SDM vol. 3, 2.5). Otherwise the instruction is decoded
- * and, with no coprocessor attached, has no effect, as on a 386 without a 387 (CPUID does not
- * claim an FPU).
- */
-export function fpuEscape(n: u32): void {
-  if ((cr0() & (CR0_EM | CR0_TS)) != 0) { raiseDeviceNotAvailable(); return; }
-  fetchModrm();
-}
+// WAIT/FWAIT and the x87 escapes D8-DF: ops/fpu.ts.
 
 // ---- protected-mode-only instructions ----
 /** 0F 00: SLDT STR LLDT LTR VERR VERW; not recognized in real or virtual-8086 mode (#UD). */
