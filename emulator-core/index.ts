@@ -70,6 +70,7 @@ export function reset(): void {
   setSs32(false);
   setInstructionsRetired(0);
   updateBreakpoints();
+  fpuReset();
   flushTlb();
 }
 

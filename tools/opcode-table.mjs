@@ -160,7 +160,8 @@ e(0xd4, "aam", "Ib", "aam()");
 e(0xd5, "aad", "Ib", "aad()");
 e(0xd6, "salc", "", "salc()");
 e(0xd7, "xlat", "", "xlat()");
-for (let i = 0; i < 8; i++) e(0xd8 + i, "esc" + i, "M", `fpuEscape(${i})`);
+// x87 escapes: emulator-core/ops/fpu.ts (escD8..escDF) decodes the ModRM forms itself.
+for (let i = 0; i < 8; i++) e(0xd8 + i, "esc" + i, "M", `esc${(0xd8 + i).toString(16).toUpperCase()}()`);
 e(0xe0, "loopne", "Jb", "loop(LOOP_NE)");
 e(0xe1, "loope", "Jb", "loop(LOOP_E)");
 e(0xe2, "loop", "Jb", "loop(LOOP_ALWAYS)");
