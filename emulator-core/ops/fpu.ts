@@ -596,7 +596,7 @@ function fscale(): void {
   finish();
 }
 
-/** FPREM / FPREM1: ST(0) = partial remainder of ST(0) / ST(1); C0 C3 C1 = Q2 Q0 Q1, C2 = incomplete. */
+/** FPREM / FPREM1: ST(0) = partial remainder of ST(0) / ST(1); C0 C3 C1 = Q2 Q1 Q0, C2 = incomplete. */
 function fpremOp(ieee: bool): void {
   if (stEmpty(0) || stEmpty(1)) { if (underflow()) setST(0, INDEF_SE, INDEF_SIG); finish(); return; }
   const aSE = stSE(0), aSig = stSig(0), bSE = stSE(1), bSig = stSig(1);
@@ -608,9 +608,9 @@ function fpremOp(ieee: bool): void {
     else {
       remainder(aSE, aSig, bSE, bSig, ieee);
       if (remDone) {
-        if ((remQ & 4) != 0) cc |= SW_C0;
-        if ((remQ & 1) != 0) cc |= SW_C3;
-        if ((remQ & 2) != 0) cc |= SW_C1;
+        if ((remQ & 4) != 0) cc |= SW_C0; // Q2
+        if ((remQ & 2) != 0) cc |= SW_C3; // Q1
+        if ((remQ & 1) != 0) cc |= SW_C1; // Q0
       } else {
         cc = SW_C2;
       }
