@@ -141,6 +141,8 @@ function arithRegs(op: u32, d: u32, s: u32, popAfter: bool): void {
 
 /** FCOM/FUCOM family on ST(0) and ST(i): pops 0, 1 or 2 times; `eflags` for FCOMI. */
 function compareRegs(i: u32, quiet: bool, pops: u32, eflags: bool): void {
+  // FCOMI and friends clear OF SF AF even when an unmasked #IA leaves ZF PF CF alone
+  if (eflags) { setFlag(OF, false); setFlag(SF, false); setFlag(AF, false); }
   if (stEmpty(0) || stEmpty(i)) {
     if (underflow()) {
       if (eflags) setCompareEflags(CMP_UN); else setCompareCC(CMP_UN);
