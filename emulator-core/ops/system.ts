@@ -37,9 +37,9 @@ function requireCpl0(): void {
 }
 
 // ---- CPUID: an honest i686 (family 6), claiming only what the core implements ----
-const FEATURE_VME: u32 = 1 << 1, FEATURE_DE: u32 = 1 << 2, FEATURE_PSE: u32 = 1 << 3, FEATURE_TSC: u32 = 1 << 4, FEATURE_MSR: u32 = 1 << 5;
+const FEATURE_FPU: u32 = 1 << 0, FEATURE_VME: u32 = 1 << 1, FEATURE_DE: u32 = 1 << 2, FEATURE_PSE: u32 = 1 << 3, FEATURE_TSC: u32 = 1 << 4, FEATURE_MSR: u32 = 1 << 5;
 const FEATURE_CX8: u32 = 1 << 8, FEATURE_SEP: u32 = 1 << 11, FEATURE_PGE: u32 = 1 << 13, FEATURE_CMOV: u32 = 1 << 15;
-const FEATURES: u32 = FEATURE_VME | FEATURE_DE | FEATURE_PSE | FEATURE_TSC | FEATURE_MSR | FEATURE_CX8 | FEATURE_SEP | FEATURE_PGE | FEATURE_CMOV;
+const FEATURES: u32 = FEATURE_FPU | FEATURE_VME | FEATURE_DE | FEATURE_PSE | FEATURE_TSC | FEATURE_MSR | FEATURE_CX8 | FEATURE_SEP | FEATURE_PGE | FEATURE_CMOV;
 /**
  * Family 6, model 3, stepping 3: a P6 whose SEP bit operating systems trust (Linux ignores SEP on
  * family 6 models below 3 with stepping below 3, where SYSENTER was broken).
