@@ -173,6 +173,8 @@ export class Cpu {
   get cr0(): number { return this.word("S_CR0"); }
   get cpl(): number { return this.word("S_CPL"); }
   get halted(): boolean { return this.word("S_HALTED") !== 0; }
+  /** Clear the halted state (the host moved EIP on, or an event other than an IRQ woke the CPU). */
+  set halted(h: boolean) { this.setWord("S_HALTED", h ? 1 : 0); }
   get interruptsEnabled(): boolean { return (this.eflags & 0x200) !== 0; }
   /** Instructions retired since reset (live, also inside port and MMIO callbacks). */
   get instructionCount(): number { return this.exports.instructionCount(); }
