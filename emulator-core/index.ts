@@ -48,7 +48,7 @@ export function reset(): void {
   store<u32>(S_DR + 24, 0xFFFF0FF0);
   store<u32>(S_DR + 28, 0x400);
   store<u32>(S_GDTR_LIMIT, 0xFFFF);
-  store<u32>(S_IDTR_LIMIT, 0x3FF);
+  store<u32>(S_IDTR_LIMIT, 0xFFFF);
   store<u32>(S_LDTR_LIMIT, 0xFFFF);
   store<u32>(S_TR_LIMIT, 0xFFFF);
   store<u32>(S_A20_MASK, 0xFFFFFFFF);

@@ -225,7 +225,7 @@ function readLin16Slow(lin: u32): u32 {
     const phys = slowPhys(lin, false);
     if (classifyPhysical(phys) == REGION_MMIO) return mmioRead(phys, 2) & 0xFFFF;
   }
-  if ((lin & 0xFFF) == 0xFFF) entryForRead(lin + 1); // both pages are checked before any byte is used
+  if ((lin & 0xFFF) == 0xFFF) entryForRead(nextPage(lin)); // both pages are checked before any byte is used
   return readByteSlow(lin) | (readByteSlow(lin + 1) << 8);
 }
 function readLin32Slow(lin: u32): u32 {
@@ -234,7 +234,7 @@ function readLin32Slow(lin: u32): u32 {
     const phys = slowPhys(lin, false);
     if (classifyPhysical(phys) == REGION_MMIO) return mmioRead(phys, 4);
   }
-  if ((lin & 0xFFF) > 0xFFC) entryForRead(lin + 3);
+  if ((lin & 0xFFF) > 0xFFC) entryForRead(nextPage(lin));
   return readByteSlow(lin) | (readByteSlow(lin + 1) << 8) | (readByteSlow(lin + 2) << 16) | (readByteSlow(lin + 3) << 24);
 }
 
@@ -265,7 +265,7 @@ function writeLin16Slow(lin: u32, v: u32): void {
       return;
     }
   } else {
-    entryForWrite(lin + 1); // fault on the second page before writing the first byte
+    entryForWrite(nextPage(lin)); // fault on the second page before writing the first byte
   }
   writeByteSlow(lin, v); writeByteSlow(lin + 1, v >> 8);
 }
@@ -278,7 +278,7 @@ function writeLin32Slow(lin: u32, v: u32): void {
       return;
     }
   } else {
-    entryForWrite(lin + 3);
+    entryForWrite(nextPage(lin));
   }
   writeByteSlow(lin, v); writeByteSlow(lin + 1, v >> 8); writeByteSlow(lin + 2, v >> 16); writeByteSlow(lin + 3, v >> 24);
 }
@@ -286,12 +286,18 @@ function writeLin32Slow(lin: u32, v: u32): void {
 /** Check that a write of `size` bytes at `lin` will succeed (raising its fault now). */
 export function probeWrite(lin: u32, size: u32): void {
   entryForWrite(lin);
-  if (((lin & 0xFFF) + size - 1) > 0xFFF) entryForWrite(lin + size - 1);
+  if (((lin & 0xFFF) + size - 1) > 0xFFF) entryForWrite(nextPage(lin));
 }
 export function probeRead(lin: u32, size: u32): void {
   entryForRead(lin);
-  if (((lin & 0xFFF) + size - 1) > 0xFFF) entryForRead(lin + size - 1);
+  if (((lin & 0xFFF) + size - 1) > 0xFFF) entryForRead(nextPage(lin));
 }
+/**
+ * The first byte of the page after `lin`: where a page-crossing access touches the second page,
+ * so a #PF there reports that address in CR2 (SDM vol. 3, 4.7).
+ */
+// @ts-ignore: decorator
+@inline function nextPage(lin: u32): u32 { return (lin | 0xFFF) + 1; }
 
 /**
  * Accesses the processor makes itself (descriptor tables, the TSS, the IDT) are supervisor
