@@ -252,6 +252,80 @@ def arith_vec(stub, a, b, rc=RN, pc=64, masks=0x3F):
                note="%s rc=%d pc=%d" % (["add", "sub", "subr", "mul", "div", "divr"][stub], rc, pc))
 
 
+def classify(v):
+    se, sig = v
+    e = se & 0x7FFF
+    if e == 0x7FFF:
+        if not sig & TOP:
+            return "unsup"
+        if not (sig << 1) & ((1 << 64) - 1):
+            return "inf"
+        return "qnan" if sig & (1 << 62) else "snan"
+    if e == 0:
+        return "zero" if sig == 0 else "finite"
+    return "finite" if sig & TOP else "unsup"
+
+
+def pick_nan(a, b):
+    """x87 NaN selection for two operands (SDM vol. 1, table 4-7)."""
+    ka, kb = classify(a), classify(b)
+    q = lambda v: (v[0], v[1] | (1 << 62))
+    an, bn = ka in ("qnan", "snan"), kb in ("qnan", "snan")
+    if an and bn:
+        if ka != kb:
+            return q(a) if ka == "qnan" else q(b)
+        ma, mb = a[1] | (1 << 62), b[1] | (1 << 62)
+        if ma != mb:
+            return q(a) if ma > mb else q(b)
+        return q(a) if a[0] < b[0] else q(b)
+    return q(a) if an else q(b)
+
+
+def special_vec(stub, a, b):
+    """Vectors with NaN, infinity, zero or unsupported operands (round to nearest)."""
+    ka, kb = classify(a), classify(b)
+    flags = 0
+    neg = lambda v: (v[0] ^ 0x8000, v[1])
+    if "unsup" in (ka, kb):
+        res, flags = INDEF, IE
+    elif ka in ("qnan", "snan") or kb in ("qnan", "snan"):
+        res = pick_nan(a, b)
+        flags = IE if "snan" in (ka, kb) else 0
+    else:
+        if (ka == "finite" and (a[0] & 0x7FFF) == 0) or (kb == "finite" and (b[0] & 0x7FFF) == 0):
+            flags |= DE
+        if stub in (ST_ADD, ST_SUB):
+            bb = b if stub == ST_ADD else neg(b)
+            if ka == "inf" and kb == "inf":
+                res, flags = (INDEF, IE) if (a[0] ^ bb[0]) & 0x8000 else (a, 0)
+            elif ka == "inf":
+                res = a
+            elif kb == "inf":
+                res = bb
+            else:
+                return arith_vec(stub, a, b)
+        elif stub == ST_MUL:
+            sg = (a[0] ^ b[0]) & 0x8000
+            if "inf" in (ka, kb):
+                res, flags = (INDEF, IE) if "zero" in (ka, kb) else ((sg | 0x7FFF, TOP), flags)
+            else:
+                return arith_vec(stub, a, b)
+        else:  # ST_DIV: a / b
+            sg = (a[0] ^ b[0]) & 0x8000
+            if ka == "inf" and kb == "inf":
+                res, flags = INDEF, IE
+            elif ka == "inf":
+                res = (sg | 0x7FFF, TOP)
+            elif kb == "inf":
+                res = (sg, 0)
+            elif kb == "zero":
+                res, flags = (INDEF, IE) if ka == "zero" else ((sg | 0x7FFF, TOP), flags | ZE)
+            else:
+                return arith_vec(stub, a, b)
+    res2 = a if stub == ST_MUL else EMPTY
+    return Vec(stub, cw_of(), a, b, res, res2, sw=sw_of(flags, False, cw_of()), swmask=0x82FF, note="special")
+
+
 def gen_arith(rng):
     groups = []
     vals = [to_ext(1), to_ext(3), to_ext(F(-5, 2)), to_ext(F(1, 1 << 70)), (0x3FFF, 0xFFFFFFFFFFFFFFFF),
@@ -483,6 +557,110 @@ def gen_arith(rng):
             vs.append(Vec(ST_FBSTP, cw, a, (0, 0), EMPTY, EMPTY, r3, sw=sw_of(fl, c1, cw), swmask=0x82FF, note="fbstp"))
     groups.append(("fscale fxtract fprem bcd", vs))
     groups.append(("fprem1", vs1, "FPREM1 leaves C0 C3 C1 clear instead of quotient bits Q2 Q1 Q0 (SDM vol. 2, FPREM1)"))
+    return groups
+
+
+def gen_special(rng):
+    groups = []
+    # NaNs, infinities, zeros, unsupported formats (SDM vol. 1, 4.8.3.5 table 4-7, 8.2.2)
+    vs = []
+    specials = [(0x7FFF, TOP), (0xFFFF, TOP), (0, 0), (0x8000, 0), to_ext(3), (0x0000, 0x0000000000000010),
+                (0x7FFF, 0xC000000000001234), (0xFFFF, 0xE000000000000000), (0x7FFF, 0x8000000000005678),
+                (0xFFFF, 0xA000000000000000), (0x3FFF, 0x4000000000000000), (0x7FFF, 0x4000000000000000),
+                (0x0000, 0x8000000000000000)]
+    for a in specials:
+        for b in specials:
+            for stub in (ST_ADD, ST_SUB, ST_MUL, ST_DIV):
+                if rng.random() < 0.55:
+                    continue
+                vs.append(special_vec(stub, a, b))
+    groups.append(("nan, infinity, zero, unsupported operands", vs))
+    # special operands of the functions (SDM vol. 2, the tables of FSIN FPTAN FYL2X FPATAN
+    # F2XM1 FSCALE FXTRACT FSQRT)
+    vs = []
+    inf, ninf, z, nz = (0x7FFF, TOP), (0xFFFF, TOP), (0, 0), (0x8000, 0)
+    one, two, big63 = to_ext(1), to_ext(2), (0x403E, TOP)
+    qn = (0x7FFF, 0xC000000000001234)
+    def v(stub, a, b, r1, r2, fl, cc=0, ccmask=0):
+        vs.append(Vec(stub, cw_of(), a, b, r1, r2, sw=sw_of(fl, False, cw_of()) | cc, swmask=0x80FF | ccmask, note="special fn"))
+    for x in ((0xC03E, 0xC000000000000000), (0x7FFE, TOP)):
+        v(ST_FSIN, x, z, x, EMPTY, 0, C2, C2)            # |x| >= 2^63: C2 = 1, ST(0) unchanged
+        v(ST_FCOS, x, z, x, EMPTY, 0, C2, C2)
+        v(ST_FPTAN, x, z, x, EMPTY, 0, C2, C2)           # nothing pushed
+        v(ST_FSINCOS, x, z, x, EMPTY, 0, C2, C2)
+    v(ST_FSIN, nz, z, nz, EMPTY, 0, 0, C2)
+    v(ST_FCOS, nz, z, one, EMPTY, 0, 0, C2)
+    v(ST_FPTAN, z, z, one, z, 0, 0, C2)
+    v(ST_FSINCOS, nz, z, one, nz, 0, 0, C2)
+    v(ST_F2XM1, nz, z, nz, EMPTY, 0)
+    # FYL2X: ST(0) = x, ST(1) = y
+    v(ST_FYL2X, z, to_ext(3), ninf, EMPTY, ZE)           # log2(0) * 3 = -inf, #Z
+    v(ST_FYL2X, nz, to_ext(-3), inf, EMPTY, ZE)
+    v(ST_FYL2X, z, z, INDEF, EMPTY, IE)
+    v(ST_FYL2X, to_ext(-2), one, INDEF, EMPTY, IE)       # log of a negative number
+    v(ST_FYL2X, one, to_ext(-5), nz, EMPTY, 0)           # log2(1) = +0
+    v(ST_FYL2X, one, inf, INDEF, EMPTY, IE)              # inf * 0
+    v(ST_FYL2X, inf, z, INDEF, EMPTY, IE)
+    v(ST_FYL2X, inf, to_ext(-1), ninf, EMPTY, 0)
+    v(ST_FYL2X, to_ext(F(1, 2)), inf, ninf, EMPTY, 0)
+    v(ST_FYL2X, to_ext(8), two, to_ext(6), EMPTY, 0)     # exact
+    v(ST_FYL2XP1, nz, to_ext(5), nz, EMPTY, 0)
+    v(ST_FYL2XP1, z, inf, INDEF, EMPTY, IE)
+    # FPATAN: ST(1) = y (A), ST(0) = x (B)
+    pi_ = round_mp(mpmath.pi)[0]
+    pi2 = round_mp(mpmath.pi / 2)[0]
+    pi4 = round_mp(mpmath.pi / 4)[0]
+    pi34 = round_mp(3 * mpmath.pi / 4)[0]
+    negv = lambda t: (t[0] | 0x8000, t[1])
+    v(ST_FPATAN, z, one, z, EMPTY, 0)
+    v(ST_FPATAN, nz, one, nz, EMPTY, 0)
+    v(ST_FPATAN, z, to_ext(-1), pi_, EMPTY, PE)
+    v(ST_FPATAN, nz, nz, negv(pi_), EMPTY, PE)
+    v(ST_FPATAN, z, z, z, EMPTY, 0)
+    v(ST_FPATAN, one, z, pi2, EMPTY, PE)
+    v(ST_FPATAN, to_ext(-1), nz, negv(pi2), EMPTY, PE)
+    v(ST_FPATAN, inf, inf, pi4, EMPTY, PE)
+    v(ST_FPATAN, ninf, ninf, negv(pi34), EMPTY, PE)
+    v(ST_FPATAN, inf, to_ext(7), pi2, EMPTY, PE)
+    v(ST_FPATAN, to_ext(7), ninf, pi_, EMPTY, PE)
+    v(ST_FPATAN, to_ext(-7), inf, nz, EMPTY, 0)
+    # FSCALE: ST(0) = A, ST(1) = B
+    v(ST_FSCALE, z, inf, INDEF, inf, IE)
+    v(ST_FSCALE, inf, ninf, INDEF, ninf, IE)
+    v(ST_FSCALE, to_ext(3), ninf, z, ninf, 0)
+    v(ST_FSCALE, to_ext(-3), inf, ninf, inf, 0)
+    v(ST_FSCALE, nz, to_ext(100), nz, to_ext(100), 0)
+    v(ST_FSCALE, inf, to_ext(-100), inf, to_ext(-100), 0)
+    v(ST_FSCALE, to_ext(3), to_ext(F(-5, 2)), to_ext(F(3, 4)), to_ext(F(-5, 2)), 0)   # trunc(-2.5) = -2
+    # FXTRACT: ST(0) = significand, ST(1) = exponent
+    v(ST_FXTRACT, nz, z, nz, ninf, ZE)
+    v(ST_FXTRACT, ninf, z, ninf, inf, 0)
+    # FSQRT
+    v(ST_SQRT, nz, z, nz, EMPTY, 0)
+    v(ST_SQRT, to_ext(-4), z, INDEF, EMPTY, IE)
+    v(ST_SQRT, ninf, z, INDEF, EMPTY, IE)
+    v(ST_SQRT, inf, z, inf, EMPTY, 0)
+    # FPREM: x mod 0, inf mod y
+    v(ST_FPREM, to_ext(5), z, INDEF, z, IE, 0, 0)
+    v(ST_FPREM, inf, to_ext(3), INDEF, to_ext(3), IE, 0, 0)
+    v(ST_FPREM, to_ext(5), inf, to_ext(5), inf, 0, 0, 0)
+    groups.append(("special operands of the functions", vs))
+    vs = []
+    for x in (big63, (0xC03E, TOP)):
+        v(ST_FSIN, x, z, x, EMPTY, 0, C2, C2)
+        v(ST_FCOS, x, z, x, EMPTY, 0, C2, C2)
+        v(ST_FPTAN, x, z, x, EMPTY, 0, C2, C2)
+        v(ST_FSINCOS, x, z, x, EMPTY, 0, C2, C2)
+    for x in (inf, ninf):
+        v(ST_FSIN, x, z, INDEF, EMPTY, IE, 0, C2)
+        v(ST_FCOS, x, z, INDEF, EMPTY, IE, 0, C2)
+    v(ST_FSIN, qn, z, qn, EMPTY, 0)
+    groups.append(("fsin fcos fptan: +-2^63, infinities, NaN payloads", vs,
+                   "FSIN/FCOS/FPTAN take |x| = 2^63 as in range, give C2 instead of #IA for infinities and lose NaN payloads in double precision (SDM vol. 2, FSIN: -inf/+inf -> #IA; |x| < 2^63)"))
+    vs = []
+    v(ST_F2XM1, ninf, z, to_ext(-1), EMPTY, 0)
+    v(ST_F2XM1, inf, z, inf, EMPTY, 0)
+    groups.append(("f2xm1 of infinities", vs, "F2XM1 of an infinity raises #IA instead of giving -1 or +inf (SDM vol. 2, F2XM1 table)"))
     return groups
 
 
@@ -782,6 +960,14 @@ if __name__ == "__main__":
           "integer overflow -> indefinite, FRNDINT, FLD m32/m64 incl. SNaN and denormals, memory",
           "and integer operand forms, FCOM/FUCOM/FCOMI/FUCOMIP incl. NaNs, FSCALE FXTRACT FPREM",
           "FPREM1 (incl. partial remainders) FBLD FBSTP."])
+    rng = random.Random(11)
+    emit(os.path.join(root, "test-roms", "fpu-special.asm"), "fpu-special",
+         "x87 special operands: NaNs, infinities, zeros, unsupported formats",
+         gen_special(rng),
+         ["FADD FSUB FMUL FDIV with every pairing of QNaN, SNaN, +-inf, +-0, denormal, pseudo-denormal,",
+          "unnormal and pseudo-NaN/infinity operands (SDM vol. 1, 4.8.3.5 table 4-7, 8.2.2), and the",
+          "special-case tables of FSIN FCOS FSINCOS FPTAN (C2 for |x| >= 2^63) F2XM1 FYL2X FYL2XP1",
+          "FPATAN FSCALE FXTRACT FSQRT FPREM (SDM vol. 2)."])
     rng = random.Random(7)
     emit(os.path.join(root, "test-roms", "fpu-trans.asm"), "fpu-trans",
          "x87 transcendental instructions against 400-bit mpmath",
