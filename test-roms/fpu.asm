@@ -500,6 +500,106 @@ FS_CC equ 0x4700
         QEMU_SKIP_END
 
 ; ---------------------------------------------------------------------------
+        GROUP "operand forms"
+        ; every arithmetic row with a memory operand: ST(0) = 12 op 4, exact except 4/12
+M32R    equ 0x2400              ; 4.0 as m32real
+M64R    equ 0x2404              ; 4.0 as m64real
+M32I    equ 0x240C              ; 4 as m32int
+M16I    equ 0x2410              ; 4 as m16int
+M64I    equ 0x2412
+        mov dword [M32R], 0x40800000
+        mov dword [M64R], 0
+        mov dword [M64R+4], 0x40100000
+        mov dword [M32I], 4
+        mov word [M16I], 4
+%macro MEMOP 5      ; insn, operand, se, hi, lo
+        fninit
+        mov word [W], 12
+        fild word [W]
+        %1 %2
+        CHECK_ST0 %3, %4, %5
+%endmacro
+%macro MEMROW 2     ; prefix (f/fi), operand
+        MEMOP %1add, %2, 0x4003, 0x80000000, 0                  ; 16
+        MEMOP %1mul, %2, 0x4004, 0xC0000000, 0                  ; 48
+        MEMOP %1sub, %2, 0x4002, 0x80000000, 0                  ; 8
+        MEMOP %1subr, %2, 0xC002, 0x80000000, 0                 ; -8
+        MEMOP %1div, %2, 0x4000, 0xC0000000, 0                  ; 3
+        MEMOP %1divr, %2, 0x3FFD, 0xAAAAAAAA, 0xAAAAAAAB        ; 1/3
+%endmacro
+        MEMROW f, dword [M32R]
+        MEMROW f, qword [M64R]
+        MEMROW fi, dword [M32I]
+        MEMROW fi, word [M16I]
+%macro MEMCMP 3     ; insn, operand, expected C3 C2 C0 (ST(0) = 12 vs 4)
+        fninit
+        mov word [W], 12
+        fild word [W]
+        %1 %2
+        CHECK_SW FS_C3|FS_C2|FS_C0|0x3800, %3
+%endmacro
+        MEMCMP fcom, dword [M32R], (7 << 11)    ; 12 > 4, TOP = 7
+        MEMCMP fcomp, qword [M64R], 0           ; popped: TOP = 0
+        MEMCMP ficom, dword [M32I], (7 << 11)
+        MEMCMP ficomp, word [M16I], 0
+        ; register forms with ST(i) as the destination (DC row) and the popping DE row
+%macro REGOP 5      ; bytes, expected ST(0) after popping what is left above ST(i)
+        fninit
+        mov word [W], 4
+        fild word [W]                   ; ST(1) = 4
+        mov word [W], 12
+        fild word [W]                   ; ST(0) = 12
+        db %1, %2
+        %if %2 >= 0xC0 && %1 == 0xDC
+        fstp st0                        ; drop ST(0): ST(1) is the result
+        %endif
+        CHECK_ST0 %3, %4, %5
+%endmacro
+        REGOP 0xDC, 0xC1, 0x4003, 0x80000000, 0                 ; fadd st1, st0: 16
+        REGOP 0xDC, 0xC9, 0x4004, 0xC0000000, 0                 ; fmul st1, st0: 48
+        REGOP 0xDC, 0xE9, 0xC002, 0x80000000, 0                 ; fsub st1, st0: 4 - 12
+        REGOP 0xDC, 0xE1, 0x4002, 0x80000000, 0                 ; fsubr st1, st0: 12 - 4
+        REGOP 0xDC, 0xF9, 0x3FFD, 0xAAAAAAAA, 0xAAAAAAAB        ; fdiv st1, st0: 4/12
+        REGOP 0xDC, 0xF1, 0x4000, 0xC0000000, 0                 ; fdivr st1, st0: 12/4
+        REGOP 0xDE, 0xC9, 0x4004, 0xC0000000, 0                 ; fmulp st1
+        REGOP 0xDE, 0xF1, 0x4000, 0xC0000000, 0                 ; fdivrp st1: 12/4
+        REGOP 0xD8, 0xE1, 0x4002, 0x80000000, 0                 ; fsub st0, st1: 12 - 4
+        REGOP 0xD8, 0xE9, 0xC002, 0x80000000, 0                 ; fsubr st0, st1: 4 - 12
+        REGOP 0xD8, 0xF1, 0x4000, 0xC0000000, 0                 ; fdiv st0, st1: 12/4
+        ; integer loads
+        mov word [W], -5
+        fninit
+        fild word [W]
+        CHECK_ST0 0xC001, 0xA0000000, 0
+        mov dword [W], 0x7FFFFFFF
+        fild dword [W]
+        CHECK_ST0 0x401D, 0xFFFFFFFE, 0
+        mov dword [M64I], 0
+        mov dword [M64I+4], 0x80000000
+        fild qword [M64I]
+        CHECK_ST0 0xC03E, 0x80000000, 0
+        ; FST ST(i), FUCOM, FUCOMP, FTST
+        fninit
+        fld1
+        fldz
+        fldpi
+        fst st2
+        fstp st0
+        fstp st0
+        CHECK_ST0 0x4000, 0xC90FDAA2, 0x2168C235
+        fldz
+        fucom st1
+        CHECK_SW FS_C3|FS_C2|FS_C0, FS_C0                       ; 0 < pi
+        fucomp st0
+        CHECK_SW FS_C3|FS_C2|FS_C0|0x3800, FS_C3|(7 << 11)      ; equal, popped
+        fchs
+        ftst
+        CHECK_SW FS_C3|FS_C2|FS_C0, FS_C0                       ; -pi < 0
+        fabs
+        ftst
+        CHECK_SW FS_C3|FS_C2|FS_C0, 0
+
+; ---------------------------------------------------------------------------
         GROUP "aliases, no-ops and #UD"
         fninit
         fld1
