@@ -12,9 +12,11 @@ import { Cpu } from "../dist/index.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const vectors = JSON.parse(readFileSync(join(here, "fpu-ulp-vectors.json"), "utf8"));
+const arithCases = JSON.parse(readFileSync(join(here, "fpu-arith-vectors.json"), "utf8"));
 
 const CS = 1;
 const X = 0x2000, Y = 0x200a, RES = 0x2010, SW = 0x2020, CW = 0x2030, RES2 = 0x2040;
+const ARITH_OPS = { add: [0xde, 0xc1], sub: [0xde, 0xe9], mul: [0xde, 0xc9], div: [0xde, 0xf9], sqrt: [0xd9, 0xfa] };
 const OPS = { f2xm1: [0xd9, 0xf0], fyl2x: [0xd9, 0xf1], fptan: [0xd9, 0xf2], fpatan: [0xd9, 0xf3], fyl2xp1: [0xd9, 0xf9], fsin: [0xd9, 0xfe], fcos: [0xd9, 0xff] };
 
 function program(op) {
@@ -87,4 +89,26 @@ test("x87 transcendentals are within 1 ulp of the exact result (and report how m
     assert.ok(worst < 1, `${name}: error ${worst} ulp at ${JSON.stringify(worstAt)}`);
   }
   console.log("# " + summary.join("\n# "));
+});
+
+test("x87 FADD FSUB FMUL FDIV FSQRT match the exact rational model bit for bit (random RC, PC, operands over the whole range)", async () => {
+  const cpu = await Cpu.create({ ramBytes: 1 << 20 });
+  const progs = Object.fromEntries(Object.entries(ARITH_OPS).map(([k, op]) => [k, program(op)]));
+  const bad = [];
+  for (const [op, rc, pc, y, x, want, wantFlags] of arithCases) {
+    cpu.writePhysBytes(0x1000, progs[op]);
+    const cw = 0x7f | (rc << 10) | ({ 24: 0, 53: 2, 64: 3 }[pc] << 8);
+    cpu.writePhysBytes(CW, Uint8Array.from([cw & 0xff, cw >> 8]));
+    cpu.reset();
+    cpu.loadSegmentReal(CS, 0);
+    cpu.eip = 0x1000;
+    putExt(cpu, X, x);
+    putExt(cpu, Y, y);
+    cpu.run(100);
+    const got = getExt(cpu, RES);
+    const gotHex = got.se.toString(16).padStart(4, "0") + got.sig.toString(16).padStart(16, "0");
+    const sw = cpu.readPhys8(SW) | (cpu.readPhys8(SW + 1) << 8);
+    if (gotHex !== want || (sw & 0x23f) !== wantFlags) bad.push({ op, rc, pc, y, x, want, wantFlags: wantFlags.toString(16), got: gotHex, sw: sw.toString(16) });
+  }
+  assert.equal(bad.length, 0, `${bad.length} of ${arithCases.length} differ, e.g. ${JSON.stringify(bad.slice(0, 5))}`);
 });
