@@ -3,7 +3,7 @@
 import {
   S_REGS, S_EIP, S_CR0, S_CR4, S_DR, S_GDTR_LIMIT, S_IDTR_LIMIT, S_A20_MASK, S_HALTED, S_ATTENTION, S_RAM_SIZE,
   S_FAULT_DEPTH, S_LAST_VECTOR, S_SHUTDOWN, STATE_BASE, STATE_SIZE, STATS_BASE, STATS_SIZE, S_TSC, S_CPL,
-  ST_INTERRUPTS, S_LDTR_LIMIT, S_TR_LIMIT, S_TR_ATTR, S_LDTR_SEL,
+  ST_INTERRUPTS, S_LDTR_LIMIT, S_TR_LIMIT, S_TR_ATTR, S_LDTR_SEL, S_CR3, S_GDTR_BASE, S_IDTR_BASE,
 } from "./layout";
 import {
   beginInstruction, getEflags as eflagsNow, setEflagsRaw, getEip, flagsRaw, IF, ATT_IRQ, ATT_STOP, ATT_SHADOW, ATT_TRAP,
@@ -16,7 +16,8 @@ import { deliverInterrupt, deliverFault as deliver, STOP_SHUTDOWN, INT_EXTERNAL,
 import { ATT_DEBUG, afterInstruction, instructionBreakpointHits, updateBreakpoints, takeHits } from "./debug";
 import { ATT_DEBUG_HIT } from "./state";
 import { VEC_DB } from "./faults";
-import { setSegmentCache, loadSegmentReal as loadReal } from "./segments";
+import { setSegmentCache, loadSegmentReal as loadReal, setCpl } from "./segments";
+import { writeCr0 } from "./ops/system";
 import { icount, syncCounters, setInstructionsRetired } from "./counters";
 import { ATT_HALT } from "./ops/control";
 import { CPUID_SIGNATURE } from "./ops/system";
@@ -154,3 +155,21 @@ export function tlbFlushAll(): void { flushTlb(); }
 export function instructionCount(): f64 { return <f64>icount; }
 /** A byte at a physical address through the memory map (host inspection, traces). */
 export function physRead8(addr: u32): u32 { return readPhysical8(addr); }
+
+// ---- host setters for boot loaders (Linux and multiboot enter in protected mode) ----
+/** Set a segment register's selector and hidden cache directly. */
+export function setSegment(seg: u32, selector: u32, base: u32, limit: u32, attr: u32): void {
+  setSegmentCache(seg, selector, base, limit, attr);
+}
+/** Write CR0, CR3 or CR4 with the side effects of MOV CRn (TLB flushes, mode changes). */
+export function setControlRegister(n: u32, v: u32): void {
+  if (n == 0) writeCr0(v);
+  else if (n == 3) { store<u32>(S_CR3, v & 0xFFFFF018); flushTlb(); }
+  else if (n == 4) { store<u32>(S_CR4, v); flushTlb(); updateBreakpoints(); }
+}
+/** GDTR (0) or IDTR (1). */
+export function setTableRegister(which: u32, base: u32, limit: u32): void {
+  store<u32>(which == 0 ? S_GDTR_BASE : S_IDTR_BASE, base);
+  store<u32>(which == 0 ? S_GDTR_LIMIT : S_IDTR_LIMIT, limit);
+}
+export function setPrivilegeLevel(c: u32): void { setCpl(c); }

@@ -7,13 +7,28 @@ import { UserError } from "./errors.ts";
 import { loadRomImage, runRom } from "./rom-runner.ts";
 import { runSsts, formatReport, type ExceptionsFile } from "./conformance/ssts.ts";
 import { traceLine, disassembleAt } from "./trace.ts";
+import { runCommand } from "./run-command.ts";
 
 const HELP = `emu — an x86 PC emulator (TypeScript machine, WebAssembly CPU core)
 
 Usage:
+  emu run [options] [disk.img]      boot a PC: the built-in tiny Linux, or -kernel/-initrd
   emu rom FILE [options]            run a 64/128 KiB ROM image from the reset vector F000:FFF0
   emu conformance ssts DIR [opts]   run a SingleStepTests directory against the CPU core
   emu --help | --version
+
+emu run options (in the style of qemu-system-i386):
+  -kernel FILE            a Linux bzImage to boot directly (default: the built-in tiny Linux)
+  -initrd FILE            an initrd / initramfs for it
+  -append "CMDLINE"       the kernel command line (default "console=ttyS0")
+  -m MIB                  guest RAM in MiB (default 128)
+  -hda/-hdb/-hdc/-hdd FILE  raw disk images on the IDE channels (disk.img alone means -hda)
+  -snapshot               keep disk writes in memory; the image files are not changed
+  --stats                 print at exit what the guest did: instructions, MIPS, exceptions by
+                          vector, IRQs, port I/O by device, and the privileged and sensitive
+                          instructions a VT-x hypervisor would have to handle
+  COM1 is the terminal: Ctrl-A X quits, Ctrl-A H helps. Through a pipe, stdin feeds COM1.
+  Exit status: 0 when the guest powers off, (V << 1) | 1 when it writes V to port 0xF4.
 
 emu rom options:
   --post-port PORT        also show writes to PORT (hex like 0x190 or decimal) as POST codes
@@ -92,6 +107,30 @@ async function romCommand(args: string[]): Promise<number> {
   return result.exitStatus;
 }
 
+async function runCli(args: string[]): Promise<number> {
+  const p = parseArgs(args, ["kernel", "initrd", "append", "m", "hda", "hdb", "hdc", "hdd"], ["stats", "debug-core", "snapshot"]);
+  if (p.positional.length > 1) throw new UserError("emu run: at most one disk image may be given without -hda");
+  const m = p.flags.has("m") ? parseNumber("-m", String(p.flags.get("m")).replace(/[Mm]$/, "")) : 128;
+  if (m < 2 || m > 3072) throw new UserError("emu run: -m must be between 2 and 3072 (MiB)");
+  const str = (k: string) => p.flags.get(k) as string | undefined;
+  if (p.positional.length === 1 && !str("kernel")) {
+    throw new UserError("emu run: booting from a disk image needs the built-in BIOS, which is not there yet; boot a kernel with -kernel FILE [-initrd FILE] and attach the disk with -hda");
+  }
+  return runCommand({
+    kernel: str("kernel"),
+    initrd: str("initrd"),
+    append: str("append"),
+    hda: str("hda") ?? p.positional[0],
+    hdb: str("hdb"),
+    hdc: str("hdc"),
+    hdd: str("hdd"),
+    snapshot: p.flags.has("snapshot"),
+    memoryMiB: m,
+    stats: p.flags.has("stats"),
+    debugCore: p.flags.has("debug-core"),
+  });
+}
+
 async function conformanceCommand(args: string[]): Promise<number> {
   const [kind, ...rest] = args;
   if (kind !== "ssts") throw new UserError("emu conformance: expected `ssts DIR` (see emu --help)");
@@ -131,6 +170,7 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === undefined || cmd === "--help" || cmd === "-h" || cmd === "help") { process.stdout.write(HELP); return cmd === undefined ? 2 : 0; }
     if (cmd === "--version" || cmd === "-V") { console.log(`emu ${version()}`); return 0; }
     if (cmd === "rom") return await romCommand(rest);
+    if (cmd === "run") return await runCli(rest);
     if (cmd === "conformance") return await conformanceCommand(rest);
     throw new UserError(`emu: unknown command '${cmd}' (see emu --help)`);
   } catch (e) {

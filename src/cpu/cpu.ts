@@ -70,6 +70,10 @@ export interface CoreExports {
   tlbFlushAll(): void;
   physRead8(addr: number): number;
   instructionCount(): number;
+  setSegment(seg: number, selector: number, base: number, limit: number, attr: number): void;
+  setControlRegister(n: number, v: number): void;
+  setTableRegister(which: number, base: number, limit: number): void;
+  setPrivilegeLevel(cpl: number): void;
   [name: string]: unknown;
 }
 
@@ -172,6 +176,13 @@ export class Cpu {
   set eflags(v: number) { this.exports.setEflags(v); }
   get cr0(): number { return this.word("S_CR0"); }
   get cpl(): number { return this.word("S_CPL"); }
+  /** Time-stamp counter offset in cycles (the machine adds idle time to it). */
+  addTscCycles(cycles: number): void {
+    const lo = this.word("S_TSC") + (cycles % 2 ** 32);
+    const hi = this.word("S_TSC", 1) + Math.floor(cycles / 2 ** 32) + Math.floor(lo / 2 ** 32);
+    this.setWord("S_TSC", lo % 2 ** 32);
+    this.setWord("S_TSC", hi, 1);
+  }
   get halted(): boolean { return this.word("S_HALTED") !== 0; }
   /** Clear the halted state (the host moved EIP on, or an event other than an IRQ woke the CPU). */
   set halted(h: boolean) { this.setWord("S_HALTED", h ? 1 : 0); }
@@ -189,6 +200,16 @@ export class Cpu {
   }
   /** Load a segment register as real mode does: base = selector * 16, limit 0xFFFF. */
   loadSegmentReal(s: Seg, selector: number): void { this.exports.loadSegmentReal(s, selector & 0xffff); }
+
+  /** Set a segment register and its hidden descriptor cache (attributes: access byte | flags << 8). */
+  setSegment(s: Seg, st: SegmentState): void {
+    this.exports.setSegment(s, st.selector, st.base >>> 0, st.limit >>> 0, st.attributes);
+  }
+  /** Write CR0, CR3 or CR4 as MOV CRn would (with its TLB flushes). */
+  setControlRegister(n: 0 | 3 | 4, value: number): void { this.exports.setControlRegister(n, value >>> 0); }
+  setGdtr(base: number, limit: number): void { this.exports.setTableRegister(0, base >>> 0, limit); }
+  setIdtr(base: number, limit: number): void { this.exports.setTableRegister(1, base >>> 0, limit); }
+  set cpl(c: number) { this.exports.setPrivilegeLevel(c); }
 
   /** Enable or disable the A20 gate (address line 20 forced to 0 when off). */
   set a20(on: boolean) { this.exports.setA20(on ? 1 : 0); }

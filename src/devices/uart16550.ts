@@ -224,6 +224,9 @@ export class Uart16550 implements Device {
   }
 
   /** Bytes still waiting on the wire (not yet in the receiver). */
+  /** The guest's driver has enabled the received-data interrupt (it is ready for input). */
+  get receiverInterruptEnabled(): boolean { return (this.ier & IER_ERBFI) !== 0; }
+
   get pendingInput(): number {
     return this.wire.length - this.wireHead;
   }

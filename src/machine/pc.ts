@@ -1,0 +1,208 @@
+// The PC: memory, the I/O port bus, the chips on it, their IRQ lines, and a scheduler.
+//
+// Guest time is virtual by default: it is derived from the instruction count (nsPerInstruction)
+// plus the time the CPU spent halted, so a run is deterministic, and an idle guest (HLT with
+// interrupts enabled) jumps straight to the next device deadline instead of waiting.
+
+import { Cpu, StopReason } from "../cpu/cpu.ts";
+import { PortBus, type Device, type SerialSink } from "./device.ts";
+import { DualPic } from "../devices/pic8259.ts";
+import { Pit8254 } from "../devices/pit8254.ts";
+import { Port61 } from "../devices/port61.ts";
+import { Mc146818 } from "../devices/mc146818.ts";
+import { Uart16550 } from "../devices/uart16550.ts";
+import { I8042 } from "../devices/i8042.ts";
+import { Port92 } from "../devices/port92.ts";
+import { AtaChannel } from "../devices/ata.ts";
+import type { BlockDevice } from "../devices/block-device.ts";
+
+export interface PcOptions {
+  /** Guest RAM in MiB (default 128). */
+  memoryMiB?: number;
+  /** Where COM1's output goes (the terminal). */
+  serial?: SerialSink;
+  /** Bytes written to the 0xE9 debug port. */
+  debugConsole?: SerialSink;
+  /** Disks: hda, hdb (primary channel), hdc, hdd (secondary). */
+  disks?: { hda?: BlockDevice; hdb?: BlockDevice; hdc?: BlockDevice; hdd?: BlockDevice };
+  /** Guest nanoseconds per instruction (default 10: a 100 MHz, one-instruction-per-clock CPU). */
+  nsPerInstruction?: number;
+  /** Tie guest time to the host clock instead of the instruction count. */
+  realtime?: boolean;
+  /** Use the debug build of the core. */
+  debugCore?: boolean;
+}
+
+export type MachineStop =
+  | { kind: "poweroff" } // HLT with interrupts disabled: the guest halted for good
+  | { kind: "exit-port"; value: number } // the guest wrote to port 0xF4
+  | { kind: "triple-fault" }
+  | { kind: "reset" } // the guest asked for a CPU reset (8042, port 0x92)
+  | { kind: "stopped" }; // the host called stop()
+
+const SLICE = 1 << 16; // at most this many instructions between device checks
+
+export class PC {
+  readonly cpu: Cpu;
+  readonly bus = new PortBus();
+  readonly pic = new DualPic();
+  readonly pit: Pit8254;
+  readonly port61: Port61;
+  readonly rtc: Mc146818;
+  readonly com: Uart16550[];
+  readonly kbc: I8042;
+  readonly port92: Port92;
+  readonly ide: [AtaChannel, AtaChannel];
+  readonly devices: Device[];
+  readonly nsPerInstruction: number;
+  /** Guest nanoseconds spent halted (added to the instruction-derived time). */
+  private idleNs = 0;
+  private stopRequest: MachineStop | undefined;
+  private a20Kbc = true;
+  private a20Fast = false;
+  /** Host time at start, for --realtime and statistics. */
+  readonly startedAt = performance.now();
+
+  private constructor(cpu: Cpu, opts: PcOptions) {
+    this.cpu = cpu;
+    this.nsPerInstruction = opts.nsPerInstruction ?? 10;
+    const clock = () => this.now();
+    const serial = opts.serial ?? { write: () => {} };
+    const pic = this.pic;
+    pic.onOutputChange = (pending) => cpu.setIrqPending(pending);
+    cpu.interrupts = pic;
+    this.pit = new Pit8254(pic.irq(0), clock);
+    this.port61 = new Port61(this.pit, clock);
+    this.rtc = new Mc146818(pic.irq(8), clock);
+    const nul: SerialSink = { write: () => {} };
+    this.com = [
+      new Uart16550(0x3f8, pic.irq(4), serial),
+      new Uart16550(0x2f8, pic.irq(3), nul),
+      new Uart16550(0x3e8, pic.irq(4), nul),
+      new Uart16550(0x2e8, pic.irq(3), nul),
+    ];
+    this.kbc = new I8042(pic.irq(1), pic.irq(12));
+    this.port92 = new Port92();
+    this.kbc.onA20 = (on) => { this.a20Kbc = on; this.updateA20(); };
+    this.port92.onA20 = (on) => { this.a20Fast = on; this.updateA20(); };
+    this.kbc.onReset = () => this.stop({ kind: "reset" });
+    this.port92.onReset = () => this.stop({ kind: "reset" });
+    this.ide = [new AtaChannel(0x1f0, 0x3f6, pic.irq(14)), new AtaChannel(0x170, 0x376, pic.irq(15))];
+    const d = opts.disks ?? {};
+    if (d.hda) this.ide[0].setDrive(0, d.hda);
+    if (d.hdb) this.ide[0].setDrive(1, d.hdb);
+    if (d.hdc) this.ide[1].setDrive(0, d.hdc);
+    if (d.hdd) this.ide[1].setDrive(1, d.hdd);
+
+    this.devices = [pic, this.pit, this.port61, this.rtc, ...this.com, this.kbc, this.port92, ...this.ide];
+    for (const dev of this.devices) (dev as unknown as { attach(bus: PortBus): void }).attach(this.bus);
+    this.attachDebugPorts(opts.debugConsole);
+    cpu.io = {
+      in: (port, size) => this.bus.read(port, size),
+      out: (port, size, value) => {
+        this.bus.write(port, value, size);
+        // A write may move a device's deadline (a new PIT count): let the scheduler look again.
+        if (this.timedPorts[port]) cpu.requestStop();
+      },
+    };
+    this.fillCmos(cpu.ramBytes);
+  }
+
+  static async create(opts: PcOptions = {}): Promise<PC> {
+    const mib = opts.memoryMiB ?? 128;
+    const cpu = await Cpu.create({ ramBytes: mib << 20, romBytes: 1 << 20, debug: opts.debugCore });
+    cpu.reset();
+    return new PC(cpu, opts);
+  }
+
+  /** Ports owned by devices that have deadlines (writes there may change nextEvent). */
+  private readonly timedPorts: boolean[] = new Array(65536).fill(false);
+
+  private attachDebugPorts(debugConsole?: SerialSink): void {
+    const debug: Device = { name: "debug ports", reset() {}, saveState: () => ({}), loadState() {} };
+    this.bus.register(debug, 0xe9, 1, () => 0xe9, (_p, v) => debugConsole?.write(v & 0xff));
+    this.bus.register(debug, 0x80, 1, () => 0xff, () => {});
+    this.bus.register(debug, 0xf4, 1, () => 0xff, (_p, v) => this.stop({ kind: "exit-port", value: v & 0xff }));
+    for (let p = 0; p < 65536; p++) {
+      const owner = this.bus.owner(p);
+      if (owner && this.devices.some((dev) => dev.name === owner && dev.nextEvent)) this.timedPorts[p] = true;
+    }
+  }
+
+  private updateA20(): void { this.cpu.a20 = this.a20Kbc || this.a20Fast; }
+
+  /** Memory sizes and equipment in CMOS, as a BIOS would leave them (read by Linux and boot loaders). */
+  private fillCmos(ramBytes: number): void {
+    const extKb = Math.min((ramBytes >> 10) - 1024, 0xffff);
+    const above16 = Math.min(Math.max(0, (ramBytes - (16 << 20)) >> 16), 0xffff);
+    this.rtc.setNvram(0x15, 640 & 0xff); this.rtc.setNvram(0x16, 640 >> 8);
+    this.rtc.setNvram(0x17, extKb & 0xff); this.rtc.setNvram(0x18, extKb >> 8);
+    this.rtc.setNvram(0x30, extKb & 0xff); this.rtc.setNvram(0x31, extKb >> 8);
+    this.rtc.setNvram(0x34, above16 & 0xff); this.rtc.setNvram(0x35, above16 >> 8);
+    this.rtc.setNvram(0x14, 0x06); // equipment: FPU present, 80x25 colour
+    this.rtc.setNvram(0x32, 0x20); // century
+  }
+
+  /** Guest time in nanoseconds. */
+  now(): number { return this.cpu.instructionCount * this.nsPerInstruction + this.idleNs; }
+
+  stop(why: MachineStop): void {
+    if (!this.stopRequest) this.stopRequest = why;
+    this.cpu.requestStop();
+  }
+
+  /** The earliest device deadline (ns), or Infinity. */
+  private nextDeadline(now: number): number {
+    let next = Infinity;
+    for (const dev of this.devices) {
+      if (dev.nextEvent) {
+        const t = dev.nextEvent(now);
+        if (t < next) next = t;
+      }
+    }
+    return next;
+  }
+  private runDevices(now: number): void {
+    for (const dev of this.devices) if (dev.runUntil && dev.nextEvent && dev.nextEvent(now) <= now) dev.runUntil(now);
+  }
+
+  /**
+   * Run until the guest stops (power-off, exit port, triple fault, reset request) or `until`
+   * returns true (checked between slices), or the host calls stop().
+   */
+  async run(opts: { until?: () => boolean; yieldEveryMs?: number } = {}): Promise<MachineStop> {
+    const cpu = this.cpu;
+    let lastYield = performance.now();
+    for (;;) {
+      let now = this.now();
+      this.runDevices(now);
+      const deadline = this.nextDeadline(now);
+      const budget = Math.max(1, Math.min(SLICE, Math.ceil((deadline - now) / this.nsPerInstruction)));
+      const reason = cpu.run(budget);
+      if (this.stopRequest) {
+        const s = this.stopRequest;
+        this.stopRequest = undefined;
+        return s;
+      }
+      if (reason === StopReason.Shutdown) return { kind: "triple-fault" };
+      if (reason === StopReason.Halted) {
+        if (!cpu.interruptsEnabled) return { kind: "poweroff" };
+        // Idle: jump guest time to the next device event (virtual time), or wait for it (realtime).
+        now = this.now();
+        const next = this.nextDeadline(now);
+        if (next === Infinity) return { kind: "poweroff" }; // nothing can ever wake the CPU
+        if (next > now) {
+          const skip = next - now;
+          this.idleNs += skip;
+          cpu.addTscCycles(Math.round(skip / this.nsPerInstruction));
+        }
+      }
+      if (opts.until?.()) return { kind: "stopped" };
+      if (opts.yieldEveryMs !== undefined && performance.now() - lastYield >= opts.yieldEveryMs) {
+        // Let the host's event loop run (terminal input, signals).
+        await new Promise((r) => setImmediate(r));
+        lastYield = performance.now();
+      }
+    }
+  }
+}

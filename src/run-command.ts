@@ -1,0 +1,164 @@
+// `emu run`: boot a PC with a Linux kernel (direct boot) and put COM1 on the terminal.
+
+import { readFileSync, existsSync, statSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { PC, type MachineStop } from "./machine/pc.ts";
+import { loadLinux } from "./boot/linux.ts";
+import { UserError } from "./errors.ts";
+import { formatStats } from "./stats.ts";
+import { FileDisk } from "./devices/file-disk.ts";
+
+export interface RunOptions {
+  kernel?: string;
+  initrd?: string;
+  append?: string;
+  hda?: string;
+  hdb?: string;
+  hdc?: string;
+  hdd?: string;
+  snapshot: boolean;
+  memoryMiB: number;
+  stats: boolean;
+  debugCore: boolean;
+}
+
+function packageRoot(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return join(here, "..");
+}
+
+function readInput(path: string, what: string): Uint8Array {
+  if (!existsSync(path)) throw new UserError(`emu: cannot open ${what} ${path}: no such file`);
+  if (statSync(path).isDirectory()) throw new UserError(`emu: ${what} ${path} is a directory`);
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    throw new UserError(`emu: cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** The built-in tiny Linux (built by `npm run images`). */
+export function builtinImages(): { kernel: string; initrd: string } {
+  const out = join(packageRoot(), "images", "out");
+  return { kernel: join(out, "bzImage"), initrd: join(out, "initramfs.cpio.gz") };
+}
+
+export async function runCommand(opts: RunOptions): Promise<number> {
+  let kernelPath = opts.kernel, initrdPath = opts.initrd;
+  if (!kernelPath) {
+    const b = builtinImages();
+    if (!existsSync(b.kernel) || !existsSync(b.initrd)) {
+      throw new UserError("emu: the built-in tiny Linux is not built yet: run `npm run images` first (about 8 minutes), or give -kernel FILE");
+    }
+    kernelPath = b.kernel;
+    initrdPath ??= b.initrd;
+  }
+  const kernel = readInput(kernelPath, "kernel");
+  const initrd = initrdPath ? readInput(initrdPath, "initrd") : undefined;
+  const cmdline = opts.append ?? "console=ttyS0";
+
+  const disks: { hda?: FileDisk; hdb?: FileDisk; hdc?: FileDisk; hdd?: FileDisk } = {};
+  for (const name of ["hda", "hdb", "hdc", "hdd"] as const) {
+    const path = opts[name];
+    if (path) {
+      disks[name] = new FileDisk(path, { snapshot: opts.snapshot });
+      if (disks[name]!.readOnly) process.stderr.write(`emu: ${path} is not writable: the guest sees a write-protected disk\n`);
+    }
+  }
+
+  const out = process.stdout;
+  const pending: number[] = [];
+  const flush = () => { if (pending.length) { out.write(Buffer.from(pending)); pending.length = 0; } };
+  const pc = await PC.create({
+    memoryMiB: opts.memoryMiB,
+    serial: { write: (b) => { pending.push(b); if (pending.length >= 4096) flush(); } },
+    debugConsole: { write: (b) => process.stderr.write(Buffer.of(b)) },
+    debugCore: opts.debugCore,
+    disks,
+  });
+  loadLinux(pc.cpu, { kernel, initrd, cmdline });
+
+  const terminal = new Terminal(pc);
+  terminal.start();
+  let stop: MachineStop;
+  try {
+    stop = await pc.run({
+      yieldEveryMs: 10,
+      until: () => { flush(); terminal.feed(); return terminal.quit; },
+    });
+  } finally {
+    flush();
+    terminal.end();
+    for (const d of Object.values(disks)) d?.close();
+  }
+  const status = reportStop(stop);
+  if (opts.stats) process.stderr.write(formatStats(pc) + "\n");
+  return status;
+}
+
+function reportStop(stop: MachineStop): number {
+  switch (stop.kind) {
+    case "poweroff": return 0;
+    case "exit-port": return ((stop.value << 1) | 1) & 0xff;
+    case "stopped": process.stderr.write("\nemu: stopped (Ctrl-A X)\n"); return 0;
+    case "reset": process.stderr.write("\nemu: the guest asked for a reset; there is no firmware to restart, so emu stops\n"); return 0;
+    case "triple-fault": process.stderr.write("\nemu: the guest triple-faulted (the CPU shut down)\n"); return 3;
+  }
+}
+
+/**
+ * COM1 on the terminal. With a TTY: raw mode, Ctrl-A X quits, Ctrl-A H prints help, Ctrl-A Ctrl-A
+ * sends Ctrl-A. Through a pipe: bytes go to the guest as they come. Input waits on the host side
+ * until the guest's serial driver is ready for it (it resets the UART's FIFO when it starts).
+ */
+class Terminal {
+  quit = false;
+  private readonly queue: number[] = [];
+  private escape = false;
+  private raw = false;
+  private readonly onData = (chunk: Buffer) => this.input(chunk);
+  constructor(private readonly pc: PC) {}
+
+  start(): void {
+    const stdin = process.stdin;
+    if (stdin.isTTY) {
+      stdin.setRawMode(true);
+      this.raw = true;
+    }
+    stdin.on("data", this.onData);
+    stdin.on("end", () => {});
+    stdin.resume();
+  }
+  end(): void {
+    const stdin = process.stdin;
+    stdin.off("data", this.onData);
+    if (this.raw) stdin.setRawMode(false);
+    stdin.pause();
+    stdin.unref?.();
+  }
+  private input(chunk: Buffer): void {
+    for (const b of chunk) {
+      if (this.raw) {
+        if (this.escape) {
+          this.escape = false;
+          if (b === 0x78 || b === 0x58) { this.quit = true; continue; } // x
+          if (b === 0x68 || b === 0x48) { this.help(); continue; } // h
+          if (b === 0x01) { this.queue.push(0x01); continue; }
+          continue;
+        }
+        if (b === 0x01) { this.escape = true; continue; }
+      }
+      this.queue.push(b);
+    }
+  }
+  private help(): void {
+    process.stderr.write("\r\nemu: Ctrl-A X  quit\r\n     Ctrl-A H  this help\r\n     Ctrl-A Ctrl-A  send Ctrl-A\r\n");
+  }
+  /** Hand queued input to COM1 once the guest's driver listens, a FIFO's worth at a time. */
+  feed(): void {
+    const com1 = this.pc.com[0];
+    if (!this.queue.length || !com1.receiverInterruptEnabled || com1.pendingInput > 0) return;
+    com1.receive(this.queue.splice(0, 16));
+  }
+}
