@@ -16,7 +16,11 @@ const arithCases = JSON.parse(readFileSync(join(here, "fpu-arith-vectors.json"),
 
 const CS = 1;
 const X = 0x2000, Y = 0x200a, RES = 0x2010, SW = 0x2020, CW = 0x2030, RES2 = 0x2040;
-const ARITH_OPS = { add: [0xde, 0xc1], sub: [0xde, 0xe9], mul: [0xde, 0xc9], div: [0xde, 0xf9], sqrt: [0xd9, 0xfa] };
+const RES3 = 0x2050;
+const ARITH_OPS = {
+  add: [0xde, 0xc1], sub: [0xde, 0xe9], mul: [0xde, 0xc9], div: [0xde, 0xf9], sqrt: [0xd9, 0xfa], frndint: [0xd9, 0xfc],
+  fst32: [0xd9, 0x16, RES3 & 0xff, RES3 >> 8], fst64: [0xdd, 0x16, RES3 & 0xff, RES3 >> 8], fist64: [0xdf, 0x3e, RES3 & 0xff, RES3 >> 8],
+};
 const OPS = { f2xm1: [0xd9, 0xf0], fyl2x: [0xd9, 0xf1], fptan: [0xd9, 0xf2], fpatan: [0xd9, 0xf3], fyl2xp1: [0xd9, 0xf9], fsin: [0xd9, 0xfe], fcos: [0xd9, 0xff] };
 
 function program(op) {
@@ -91,7 +95,7 @@ test("x87 transcendentals are within 1 ulp of the exact result (and report how m
   console.log("# " + summary.join("\n# "));
 });
 
-test("x87 FADD FSUB FMUL FDIV FSQRT match the exact rational model bit for bit (random RC, PC, operands over the whole range)", async () => {
+test("x87 FADD FSUB FMUL FDIV FSQRT FRNDINT FST m32/m64 FISTP m64 match the exact rational model bit for bit (random RC, PC, operands over the whole range)", async () => {
   const cpu = await Cpu.create({ ramBytes: 1 << 20 });
   const progs = Object.fromEntries(Object.entries(ARITH_OPS).map(([k, op]) => [k, program(op)]));
   const bad = [];
@@ -105,7 +109,14 @@ test("x87 FADD FSUB FMUL FDIV FSQRT match the exact rational model bit for bit (
     putExt(cpu, X, x);
     putExt(cpu, Y, y);
     cpu.run(100);
-    const got = getExt(cpu, RES);
+    let got = getExt(cpu, RES);
+    if (op.startsWith("fst") || op === "fist64") {
+      // the memory result, read as a little-endian integer of its size
+      const n = op === "fst32" ? 4 : 8;
+      let v = 0n;
+      for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(cpu.readPhys8(RES3 + i));
+      got = { se: 0, sig: v };
+    }
     const gotHex = got.se.toString(16).padStart(4, "0") + got.sig.toString(16).padStart(16, "0");
     const sw = cpu.readPhys8(SW) | (cpu.readPhys8(SW + 1) << 8);
     if (gotHex !== want || (sw & 0x23f) !== wantFlags) bad.push({ op, rc, pc, y, x, want, wantFlags: wantFlags.toString(16), got: gotHex, sw: sw.toString(16) });

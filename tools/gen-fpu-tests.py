@@ -1035,7 +1035,7 @@ def gen_ulp_vectors(path, per_fn=1000):
     print("%s: %d functions x %d inputs" % (path, len(fns), per_fn))
 
 
-def gen_arith_json(path, n=6000):
+def gen_arith_json(path, n=9000):
     """Random FADD FSUB FMUL FDIV FSQRT cases under random RC and PC for test/fpu.test.mjs:
     operands across the whole exponent range (denormals, near overflow), exact expected bits
     and exception flags from the rational model above."""
@@ -1060,8 +1060,36 @@ def gen_arith_json(path, n=6000):
     for _ in range(n):
         rc = rng.randint(0, 3)
         pc = rng.choice((24, 53, 64))
-        op = rng.choice(("add", "sub", "mul", "div", "sqrt"))
+        op = rng.choice(("add", "sub", "mul", "div", "sqrt", "fst32", "fst64", "fist64", "frndint"))
         y, x = operand(), operand()
+        if op in ("fst32", "fst64", "fist64", "frndint"):
+            if rng.random() < 0.5:  # values a conversion can reach
+                lim = {"fst32": 140, "fst64": 1030, "fist64": 66, "frndint": 70}[op]
+                x = ((x[0] & 0x8000) | (BIAS + rng.randint(-lim, lim)), x[1] | TOP)
+            v = ext_value(*x)
+            den = DE if (x[0] & 0x7FFF) == 0 else 0
+            if op in ("fst32", "fst64"):
+                bits, fl, c1 = pack_small(v, op == "fst64", rc)
+                res = (0, bits)  # the stored bits, as a 64-bit "significand"
+                fl |= den
+            elif op == "fist64":
+                neg = v < 0
+                m, inexact, up = round_to_quantum(abs(v), F(1), rc, neg)
+                iv = -m if neg else m
+                if iv >= 2 ** 63 or iv < -2 ** 63:
+                    res, fl, c1 = (0, 1 << 63), IE, False
+                else:
+                    res, fl, c1 = (0, iv & ((1 << 64) - 1)), (PE if inexact else 0), up
+            else:
+                if abs(v) >= 2 ** 63:
+                    res, fl, c1 = x, den, False
+                else:
+                    neg = v < 0
+                    m, inexact, up = round_to_quantum(abs(v), F(1), rc, neg)
+                    res = to_ext(-m if neg else m) if m else (x[0] & 0x8000, 0)
+                    fl, c1 = (PE if inexact else 0) | den, up
+            out.append([op, rc, pc, "%04x%016x" % y, "%04x%016x" % x, "%04x%016x" % res, fl | (C1 if c1 else 0)])
+            continue
         if op == "sqrt":
             x = (x[0] & 0x7FFF, x[1])
             v = ext_value(*x)
