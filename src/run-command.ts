@@ -5,6 +5,12 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PC, type MachineStop } from "./machine/pc.ts";
 import { loadLinux } from "./boot/linux.ts";
+import { findMultibootHeader, loadMultiboot } from "./boot/multiboot.ts";
+
+/** A Linux bzImage has the boot sector signature and "HdrS" at 0x202. */
+function isBzImage(k: Uint8Array): boolean {
+  return k.length > 0x206 && k[0x1fe] === 0x55 && k[0x1ff] === 0xaa && k[0x202] === 0x48 && k[0x203] === 0x64 && k[0x204] === 0x72 && k[0x205] === 0x53;
+}
 import { UserError } from "./errors.ts";
 import { formatStats } from "./stats.ts";
 import { FileDisk } from "./devices/file-disk.ts";
@@ -77,7 +83,11 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     debugCore: opts.debugCore,
     disks,
   });
-  loadLinux(pc.cpu, { kernel, initrd, cmdline });
+  if (findMultibootHeader(kernel) >= 0 && !isBzImage(kernel)) {
+    loadMultiboot(pc.cpu, kernel, cmdline, initrd ? [{ data: initrd, cmdline: initrdPath! }] : []);
+  } else {
+    loadLinux(pc.cpu, { kernel, initrd, cmdline });
+  }
 
   const terminal = new Terminal(pc);
   terminal.start();

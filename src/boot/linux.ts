@@ -57,7 +57,7 @@ function put32(b: Uint8Array, o: number, v: number): void { b[o] = v; b[o + 1] =
 export function parseBzImage(kernel: Uint8Array): { setupBytes: number; version: number; initrdMax: number; cmdlineMax: number; code32: number } {
   if (kernel.length < 0x250) throw new UserError(`emu: the kernel image is ${kernel.length} bytes: too short to be a bzImage`);
   if (u16(kernel, HDR_BOOT_FLAG) !== 0xaa55 || u32(kernel, HDR_MAGIC) !== 0x53726448 /* "HdrS" */) {
-    throw new UserError("emu: the kernel is not a Linux bzImage (no HdrS setup header); multiboot kernels are not supported yet");
+    throw new UserError("emu: the kernel is neither a Linux bzImage (no HdrS setup header) nor a multiboot kernel");
   }
   const version = u16(kernel, HDR_VERSION);
   if (version < 0x202) throw new UserError(`emu: boot protocol ${version >> 8}.${version & 0xff} is too old (2.02 or later needed)`);
