@@ -17,7 +17,7 @@ export const IOPL: u32 = 0x3000, NT: u32 = 0x4000, RF: u32 = 0x10000, VM: u32 = 
 export const VIF: u32 = 0x80000, VIP: u32 = 0x100000, ID: u32 = 0x200000;
 export const ARITH_FLAGS: u32 = CF | PF | AF | ZF | SF | OF;
 /** Bits software can change at all; bit 1 always reads 1; 3, 5, 15 always 0. */
-export const EFLAGS_WRITABLE: u32 = ARITH_FLAGS | TF | IF | DF | IOPL | NT | RF | VM | AC | ID;
+export const EFLAGS_WRITABLE: u32 = ARITH_FLAGS | TF | IF | DF | IOPL | NT | RF | VM | AC | VIF | VIP | ID;
 
 // Attention bits (layout.ts S_ATTENTION)
 export const ATT_IRQ: u32 = 1, ATT_STOP: u32 = 2, ATT_SHADOW: u32 = 4, ATT_TRAP: u32 = 8, ATT_DEBUG: u32 = 32;
