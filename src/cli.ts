@@ -24,11 +24,13 @@ emu run options (in the style of qemu-system-i386):
   -m MIB                  guest RAM in MiB (default 128)
   -hda/-hdb/-hdc/-hdd FILE  raw disk images on the IDE channels (disk.img alone means -hda)
   -snapshot               keep disk writes in memory; the image files are not changed
+  -no-reboot              exit when the guest resets or triple-faults (default: reboot, as QEMU)
   --stats                 print at exit what the guest did: instructions, MIPS, exceptions by
                           vector, IRQs, port I/O by device, and the privileged and sensitive
                           instructions a VT-x hypervisor would have to handle
   COM1 is the terminal: Ctrl-A X quits, Ctrl-A H helps. Through a pipe, stdin feeds COM1.
-  Exit status: 0 when the guest powers off, (V << 1) | 1 when it writes V to port 0xF4.
+  Exit status: 0 when the guest powers off, (V << 1) | 1 when it writes V to port 0xF4,
+  3 after a triple fault with -no-reboot.
 
 emu rom options:
   --post-port PORT        also show writes to PORT (hex like 0x190 or decimal) as POST codes
@@ -108,7 +110,7 @@ async function romCommand(args: string[]): Promise<number> {
 }
 
 async function runCli(args: string[]): Promise<number> {
-  const p = parseArgs(args, ["kernel", "initrd", "append", "m", "hda", "hdb", "hdc", "hdd"], ["stats", "debug-core", "snapshot"]);
+  const p = parseArgs(args, ["kernel", "initrd", "append", "m", "hda", "hdb", "hdc", "hdd"], ["stats", "debug-core", "snapshot", "no-reboot"]);
   if (p.positional.length > 1) throw new UserError("emu run: at most one disk image may be given without -hda");
   const m = p.flags.has("m") ? parseNumber("-m", String(p.flags.get("m")).replace(/[Mm]$/, "")) : 128;
   if (m < 2 || m > 3072) throw new UserError("emu run: -m must be between 2 and 3072 (MiB)");
@@ -125,6 +127,7 @@ async function runCli(args: string[]): Promise<number> {
     hdc: str("hdc"),
     hdd: str("hdd"),
     snapshot: p.flags.has("snapshot"),
+    noReboot: p.flags.has("no-reboot"),
     memoryMiB: m,
     stats: p.flags.has("stats"),
     debugCore: p.flags.has("debug-core"),

@@ -24,6 +24,8 @@ export interface RunOptions {
   hdc?: string;
   hdd?: string;
   snapshot: boolean;
+  /** Exit on a guest reset or triple fault instead of rebooting (QEMU's -no-reboot). */
+  noReboot: boolean;
   memoryMiB: number;
   stats: boolean;
   debugCore: boolean;
@@ -83,20 +85,31 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     debugCore: opts.debugCore,
     disks,
   });
-  if (findMultibootHeader(kernel) >= 0 && !isBzImage(kernel)) {
-    loadMultiboot(pc.cpu, kernel, cmdline, initrd ? [{ data: initrd, cmdline: initrdPath! }] : []);
-  } else {
-    loadLinux(pc.cpu, { kernel, initrd, cmdline });
-  }
+  // Direct kernel boot, as QEMU's -kernel does it: after a reset the loader runs again.
+  const load = () => {
+    if (findMultibootHeader(kernel) >= 0 && !isBzImage(kernel)) {
+      loadMultiboot(pc.cpu, kernel, cmdline, initrd ? [{ data: initrd, cmdline: initrdPath! }] : []);
+    } else {
+      loadLinux(pc.cpu, { kernel, initrd, cmdline });
+    }
+  };
+  load();
 
   const terminal = new Terminal(pc);
   terminal.start();
   let stop: MachineStop;
   try {
-    stop = await pc.run({
-      yieldEveryMs: 10,
-      until: () => { flush(); terminal.feed(); return terminal.quit; },
-    });
+    for (;;) {
+      stop = await pc.run({
+        yieldEveryMs: 10,
+        until: () => { flush(); terminal.feed(); return terminal.quit; },
+      });
+      if ((stop.kind !== "reset" && stop.kind !== "triple-fault") || opts.noReboot) break;
+      flush();
+      process.stderr.write(stop.kind === "reset" ? "\nemu: the guest reset the machine; rebooting\n" : "\nemu: the guest triple-faulted (the CPU shut down); resetting the machine\n");
+      pc.reset();
+      load();
+    }
   } finally {
     flush();
     terminal.end();
@@ -112,8 +125,8 @@ function reportStop(stop: MachineStop): number {
     case "poweroff": return 0;
     case "exit-port": return ((stop.value << 1) | 1) & 0xff;
     case "stopped": process.stderr.write("\nemu: stopped (Ctrl-A X)\n"); return 0;
-    case "reset": process.stderr.write("\nemu: the guest asked for a reset; there is no firmware to restart, so emu stops\n"); return 0;
-    case "triple-fault": process.stderr.write("\nemu: the guest triple-faulted (the CPU shut down)\n"); return 3;
+    case "reset": process.stderr.write("\nemu: the guest reset the machine (-no-reboot: stopping)\n"); return 0;
+    case "triple-fault": process.stderr.write("\nemu: the guest triple-faulted (the CPU shut down; -no-reboot: stopping)\n"); return 3;
   }
 }
 

@@ -131,6 +131,17 @@ export class PC {
 
   private updateA20(): void { this.cpu.a20 = this.a20Kbc || this.a20Fast; }
 
+  /** A hardware reset: the CPU and every device start again; RAM keeps its contents, guest time goes on. */
+  reset(): void {
+    this.cpu.reset();
+    for (const dev of this.devices) dev.reset();
+    this.a20Kbc = true;
+    this.a20Fast = false;
+    this.updateA20();
+    this.fillCmos(this.cpu.ramBytes);
+    this.stopRequest = undefined;
+  }
+
   /** Memory sizes and equipment in CMOS, as a BIOS would leave them (read by Linux and boot loaders). */
   private fillCmos(ramBytes: number): void {
     const extKb = Math.min((ramBytes >> 10) - 1024, 0xffff);
