@@ -59,6 +59,19 @@ function readGateTarget(target: u32): void {
   if (!readDescriptor(target) || !descIsCode(descHi)) raiseFault(VEC_GP, err(target));
 }
 
+/**
+ * Read the descriptor a far JMP/CALL names. True for a code segment (checked as a direct
+ * target); false for a system descriptor (gate or TSS), left in descLo/descHi for the caller.
+ */
+function readFarTarget(sel: u32): bool {
+  if ((sel & 0xFFFC) == 0) raiseFault(VEC_GP, 0);
+  if (!readDescriptor(sel)) raiseFault(VEC_GP, err(sel));
+  if (!descIsSegment(descHi)) return false;
+  if (!descIsCode(descHi)) raiseFault(VEC_GP, err(sel));
+  checkDirectCodeTarget(sel);
+  return true;
+}
+
 export function farJump(sel: u32, offset: u32, size: u32): void {
   sel &= 0xFFFF;
   if (!protectedMode()) {
@@ -66,11 +79,7 @@ export function farJump(sel: u32, offset: u32, size: u32): void {
     setEip(size == 16 ? offset & 0xFFFF : offset);
     return;
   }
-  if ((sel & 0xFFFC) == 0) raiseFault(VEC_GP, 0);
-  if (!readDescriptor(sel)) raiseFault(VEC_GP, err(sel));
-  if (descIsSegment(descHi)) {
-    if (!descIsCode(descHi)) raiseFault(VEC_GP, err(sel));
-    checkDirectCodeTarget(sel);
+  if (readFarTarget(sel)) {
     enterCode(sel, size == 16 ? offset & 0xFFFF : offset, cpl());
     return;
   }
@@ -106,11 +115,7 @@ export function farCall(sel: u32, offset: u32, size: u32): void {
     setEip(size == 16 ? offset & 0xFFFF : offset);
     return;
   }
-  if ((sel & 0xFFFC) == 0) raiseFault(VEC_GP, 0);
-  if (!readDescriptor(sel)) raiseFault(VEC_GP, err(sel));
-  if (descIsSegment(descHi)) {
-    if (!descIsCode(descHi)) raiseFault(VEC_GP, err(sel));
-    checkDirectCodeTarget(sel);
+  if (readFarTarget(sel)) {
     const off = size == 16 ? offset & 0xFFFF : offset;
     if (off > descLimit(descLo, descHi)) raiseFault(VEC_GP, 0);
     pushBySize(segSelector(CS), size);

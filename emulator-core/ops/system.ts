@@ -318,30 +318,20 @@ function verify(sel: u32, write: bool): void {
   setZF(ok);
 }
 /** LAR: the access rights (dword 2 & 0x00F0FF00) of a visible segment or a valid system descriptor. */
-export function lar(size: u32): void {
-  fetchModrm();
-  if (!protectedMode()) { raiseInvalidOpcode(); return; }
-  const sel = getE16();
-  let ok = visible(sel);
-  if (ok && !descIsSegment(descHi)) {
-    const t = descType(descHi);
-    ok = t == 1 || t == 2 || t == 3 || t == 4 || t == 5 || t == 9 || t == 11 || t == 12;
-  }
-  setZF(ok);
-  if (ok) setRegBySize((modrm >> 3) & 7, descHi & 0x00F0FF00, size);
-}
+export function lar(size: u32): void { descriptorQuery(size, false); }
 /** LSL: the segment limit in bytes (scaled by G) of a visible segment, TSS or LDT. */
-export function lsl(size: u32): void {
+export function lsl(size: u32): void { descriptorQuery(size, true); }
+function descriptorQuery(size: u32, limit: bool): void {
   fetchModrm();
   if (!protectedMode()) { raiseInvalidOpcode(); return; }
-  const sel = getE16();
-  let ok = visible(sel);
+  let ok = visible(getE16());
   if (ok && !descIsSegment(descHi)) {
+    // System types LAR accepts; LSL takes only those with a limit (TSSs and LDTs).
     const t = descType(descHi);
-    ok = t == 1 || t == 2 || t == 3 || t == 9 || t == 11;
+    ok = t == 1 || t == 2 || t == 3 || t == 9 || t == 11 || (!limit && (t == 4 || t == 5 || t == 12));
   }
   setZF(ok);
-  if (ok) setRegBySize((modrm >> 3) & 7, descLimit(descLo, descHi), size);
+  if (ok) setRegBySize((modrm >> 3) & 7, limit ? descLimit(descLo, descHi) : descHi & 0x00F0FF00, size);
 }
 /** ARPL Ew,Gw: raise the destination selector's RPL to the source's (ZF = 1 when it changed). */
 export function arpl(): void {
