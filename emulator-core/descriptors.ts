@@ -29,8 +29,11 @@ export function readDescriptor(selector: u32): bool {
   return true;
 }
 
-/** Make (lo, hi) the current descriptor again after another read replaced it. */
-export function setDescriptor(lo: u32, hi: u32): void { descLo = lo; descHi = hi; }
+/**
+ * Make a saved descriptor current again after another read replaced it (its address too, so
+ * that markAccessed() sets the bit in the right table entry).
+ */
+export function setDescriptor(lo: u32, hi: u32, addr: u32): void { descLo = lo; descHi = hi; descAddr = addr; }
 
 /** Read an arbitrary 8-byte entry (IDT gates). */
 export function readDescriptorAt(lin: u32): void {

@@ -13,7 +13,7 @@ import { loadSegmentReal, setSegmentUnusable, cpl, setCpl } from "./segments";
 import { raiseFault, raiseGeneralProtection, VEC_DF, VEC_PF, VEC_DB, VEC_GP, VEC_NP, NO_ERROR_CODE } from "./faults";
 import { syncCounters } from "./counters";
 import {
-  readDescriptor, readDescriptorAt, descLo, descHi, descDpl, descPresent, descIsCode, descConforming, descLimit,
+  readDescriptor, descAddr, readDescriptorAt, descLo, descHi, descDpl, descPresent, descIsCode, descConforming, descLimit,
   markAccessed, setDescriptor, SYS_TASK_GATE, SYS_INT_GATE16, SYS_TRAP_GATE16, SYS_INT_GATE32, SYS_TRAP_GATE32,
 } from "./descriptors";
 import { setSegmentFromDescriptor } from "./segments";
@@ -86,7 +86,7 @@ function protectedModeInterrupt(vector: u32, errorCode: i32, returnEip: u32, kin
   const dpl = descDpl(descHi);
   if (dpl > cpl()) raiseFault(VEC_GP, <i32>((target & 0xFFFC) + ext));
   if (!descPresent(descHi)) raiseFault(VEC_NP, <i32>((target & 0xFFFC) + ext));
-  const codeLo = descLo, codeHi = descHi;
+  const codeLo = descLo, codeHi = descHi, codeAddr = descAddr;
   if (offset > descLimit(codeLo, codeHi)) raiseFault(VEC_GP, 0);
   const oldFlags = getEflags();
   const fromV86 = (oldFlags & VM) != 0;
@@ -115,7 +115,7 @@ function protectedModeInterrupt(vector: u32, errorCode: i32, returnEip: u32, kin
   pushGate(oldCs, gate32);
   pushGate(returnEip, gate32);
   if (errorCode >= 0) pushGate(<u32>errorCode, gate32);
-  setDescriptor(codeLo, codeHi);
+  setDescriptor(codeLo, codeHi, codeAddr);
   markAccessed();
   setSegmentFromDescriptor(CS, (target & 0xFFFC) | cpl());
   // A 16-bit gate leaves the high half of EIP zero (SDM vol. 3, 6.12.1).

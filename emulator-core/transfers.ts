@@ -9,7 +9,7 @@ import {
 import { push16, push32, pop16, pop32, read16, read32, stackPointer, setStackPointer, readSystem32, readSystem16 } from "./memory";
 import { raiseFault, VEC_GP, VEC_NP, VEC_SS, VEC_TS } from "./faults";
 import {
-  readDescriptor, descLo, descHi, descDpl, descPresent, descIsCode, descConforming, descIsSegment, descType,
+  readDescriptor, descAddr, descLo, descHi, descDpl, descPresent, descIsCode, descConforming, descIsSegment, descType,
   descWritable, descLimit, markAccessed, setDescriptor,
   SYS_CALL_GATE16, SYS_CALL_GATE32, SYS_TASK_GATE, SYS_TSS16_AVAIL, SYS_TSS32_AVAIL,
 } from "./descriptors";
@@ -149,7 +149,7 @@ function callGate(gateSize: u32, returnEip: u32): void {
   const tdpl = descDpl(descHi);
   if (tdpl > cpl()) raiseFault(VEC_GP, err(target));
   if (!descPresent(descHi)) raiseFault(VEC_NP, err(target));
-  const codeLo = descLo, codeHi = descHi;
+  const codeLo = descLo, codeHi = descHi, codeAddr = descAddr;
   if (off > descLimit(codeLo, codeHi)) raiseFault(VEC_GP, 0);
   const oldCs = segSelector(CS);
   if (!descConforming(codeHi) && tdpl < cpl()) {
@@ -174,7 +174,7 @@ function callGate(gateSize: u32, returnEip: u32): void {
     pushBySize(oldCs, gateSize);
     pushBySize(returnEip, gateSize);
   }
-  setDescriptor(codeLo, codeHi);
+  setDescriptor(codeLo, codeHi, codeAddr);
   enterCode(target, off, cpl());
 }
 
@@ -239,7 +239,7 @@ export function farReturn(imm: u32, size: u32): void {
   const sel = stackAt(step, size) & 0xFFFF;
   checkReturnCode(sel);
   const rpl = sel & 3;
-  const codeLo = descLo, codeHi = descHi;
+  const codeLo = descLo, codeHi = descHi, codeAddr = descAddr;
   if (rpl == cpl()) {
     if (off > descLimit(codeLo, codeHi)) raiseFault(VEC_GP, 0);
     setStackPointer(ss32 ? stackPointer() + 2 * step + imm : (stackPointer() + 2 * step + imm) & 0xFFFF);
@@ -251,7 +251,7 @@ export function farReturn(imm: u32, size: u32): void {
   const newSs = stackAt(3 * step + imm, size) & 0xFFFF;
   if (off > descLimit(codeLo, codeHi)) raiseFault(VEC_GP, 0);
   loadStackSegment(newSs, rpl);
-  setDescriptor(codeLo, codeHi);
+  setDescriptor(codeLo, codeHi, codeAddr);
   setCpl(rpl);
   enterCode(sel, off, rpl);
   setStackPointer(size == 16 ? (newEsp + imm) & 0xFFFF : newEsp + imm);
@@ -312,7 +312,7 @@ export function interruptReturn(size: u32): void {
   }
   checkReturnCode(sel);
   const rpl = sel & 3;
-  const codeLo = descLo, codeHi = descHi;
+  const codeLo = descLo, codeHi = descHi, codeAddr = descAddr;
   const oldCpl = cpl();
   if (off > descLimit(codeLo, codeHi)) raiseFault(VEC_GP, 0);
   if (rpl == oldCpl) {
@@ -322,7 +322,7 @@ export function interruptReturn(size: u32): void {
     const newEsp = stackAt(3 * step, size);
     const newSs = stackAt(4 * step, size) & 0xFFFF;
     loadStackSegment(newSs, rpl);
-    setDescriptor(codeLo, codeHi);
+    setDescriptor(codeLo, codeHi, codeAddr);
     setCpl(rpl);
     enterCode(sel, off, rpl);
     setStackPointer(size == 16 ? newEsp & 0xFFFF : newEsp);

@@ -132,8 +132,10 @@ function reportStop(stop: MachineStop): number {
 
 /**
  * COM1 on the terminal. With a TTY: raw mode, Ctrl-A X quits, Ctrl-A H prints help, Ctrl-A Ctrl-A
- * sends Ctrl-A. Through a pipe: bytes go to the guest as they come. Input waits on the host side
- * until the guest's serial driver is ready for it (it resets the UART's FIFO when it starts).
+ * sends Ctrl-A; keys go to the guest as they are typed. Through a pipe (a script driving the
+ * guest), input is handed over only when the guest's serial driver listens and the guest is idle,
+ * waiting for input: typed-ahead lines are not thrown away by a shell that is still starting, and
+ * the point where each byte arrives depends on guest state alone, so runs stay deterministic.
  */
 class Terminal {
   quit = false;
@@ -181,7 +183,12 @@ class Terminal {
   /** Hand queued input to COM1 once the guest's driver listens, a FIFO's worth at a time. */
   feed(): void {
     const com1 = this.pc.com[0];
+    const idle = this.pc.takeIdle();
     if (!this.queue.length || !com1.receiverInterruptEnabled || com1.pendingInput > 0) return;
-    com1.receive(this.queue.splice(0, 16));
+    if (this.raw) { com1.receive(this.queue.splice(0, 16)); return; }
+    if (!idle) return;
+    // One line at a time: the guest takes it, runs it, and idles again before the next.
+    const nl = this.queue.indexOf(0x0a);
+    com1.receive(this.queue.splice(0, nl >= 0 ? nl + 1 : this.queue.length));
   }
 }

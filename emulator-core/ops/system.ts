@@ -80,6 +80,10 @@ export function rdtsc(): void {
   setReg32(EAX, <u32>t); setReg32(EDX, <u32>(t >> 32));
 }
 
+// P6 MSRs (SDM vol. 4, table 2-48): IA32_PLATFORM_ID reads 0 (no platform bits); IA32_BIOS_SIGN_ID
+// holds the microcode update signature, 0 here: writes are accepted (Linux writes 0 before CPUID
+// and reads it back) and no update is ever loaded.
+const MSR_PLATFORM_ID: u32 = 0x17, MSR_BIOS_SIGN_ID: u32 = 0x8B;
 const MSR_TSC: u32 = 0x10, MSR_SYSENTER_CS: u32 = 0x174, MSR_SYSENTER_ESP: u32 = 0x175, MSR_SYSENTER_EIP: u32 = 0x176;
 export function rdmsr(): void {
   requireCpl0();
@@ -87,6 +91,7 @@ export function rdmsr(): void {
   const msr = reg32(ECX);
   let v: u64 = 0;
   if (msr == MSR_TSC) v = readTsc();
+  else if (msr == MSR_PLATFORM_ID || msr == MSR_BIOS_SIGN_ID) v = 0;
   else if (msr == MSR_SYSENTER_CS) v = load<u32>(S_SYSENTER_CS);
   else if (msr == MSR_SYSENTER_ESP) v = load<u32>(S_SYSENTER_ESP);
   else if (msr == MSR_SYSENTER_EIP) v = load<u32>(S_SYSENTER_EIP);
@@ -99,6 +104,7 @@ export function wrmsr(): void {
   const msr = reg32(ECX);
   const v: u64 = (<u64>reg32(EDX) << 32) | <u64>reg32(EAX);
   if (msr == MSR_TSC) store<u64>(S_TSC, v - instructionsRetired());
+  else if (msr == MSR_BIOS_SIGN_ID) { /* accepted: the signature stays 0 */ }
   else if (msr == MSR_SYSENTER_CS) store<u32>(S_SYSENTER_CS, <u32>v);
   else if (msr == MSR_SYSENTER_ESP) store<u32>(S_SYSENTER_ESP, <u32>v);
   else if (msr == MSR_SYSENTER_EIP) store<u32>(S_SYSENTER_EIP, <u32>v);

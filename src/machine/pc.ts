@@ -58,6 +58,8 @@ export class PC {
   /** Guest nanoseconds spent halted (added to the instruction-derived time). */
   private idleNs = 0;
   private stopRequest: MachineStop | undefined;
+  /** The CPU went idle (HLT with interrupts enabled) since the last takeIdle(). */
+  private wasIdle = false;
   private a20Kbc = true;
   private a20Fast = false;
   /** Host time at start, for --realtime and statistics. */
@@ -154,6 +156,13 @@ export class PC {
     this.rtc.setNvram(0x32, 0x20); // century
   }
 
+  /** Whether the guest idled (waited in HLT) since the last call: a sign it waits for input. */
+  takeIdle(): boolean {
+    const idle = this.wasIdle;
+    this.wasIdle = false;
+    return idle;
+  }
+
   /** Guest time in nanoseconds. */
   now(): number { return this.cpu.instructionCount * this.nsPerInstruction + this.idleNs; }
 
@@ -198,6 +207,7 @@ export class PC {
       if (reason === StopReason.Shutdown) return { kind: "triple-fault" };
       if (reason === StopReason.Halted) {
         if (!cpu.interruptsEnabled) return { kind: "poweroff" };
+        this.wasIdle = true;
         // Idle: jump guest time to the next device event (virtual time), or wait for it (realtime).
         now = this.now();
         const next = this.nextDeadline(now);
