@@ -75,12 +75,13 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     }
   }
 
+  const terminal = new Terminal();
   const out = process.stdout;
   const pending: number[] = [];
   const flush = () => { if (pending.length) { out.write(Buffer.from(pending)); pending.length = 0; } };
   const pc = await PC.create({
     memoryMiB: opts.memoryMiB,
-    serial: { write: (b) => { pending.push(b); if (pending.length >= 4096) flush(); } },
+    serial: { write: (b) => { pending.push(b); terminal.guestWrote(b); if (pending.length >= 4096) flush(); } },
     debugConsole: { write: (b) => process.stderr.write(Buffer.of(b)) },
     debugCore: opts.debugCore,
     disks,
@@ -95,7 +96,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   };
   load();
 
-  const terminal = new Terminal(pc);
+  terminal.attach(pc);
   terminal.start();
   let stop: MachineStop;
   try {
@@ -133,17 +134,23 @@ function reportStop(stop: MachineStop): number {
 /**
  * COM1 on the terminal. With a TTY: raw mode, Ctrl-A X quits, Ctrl-A H prints help, Ctrl-A Ctrl-A
  * sends Ctrl-A; keys go to the guest as they are typed. Through a pipe (a script driving the
- * guest), input is handed over only when the guest's serial driver listens and the guest is idle,
- * waiting for input: typed-ahead lines are not thrown away by a shell that is still starting, and
- * the point where each byte arrives depends on guest state alone, so runs stay deterministic.
+ * guest), input goes a line at a time, each when the guest shows a prompt: its serial driver
+ * listens, it is idle (waiting in HLT), and its last output on COM1 was not a newline. Typed-ahead
+ * lines are then not thrown away by a shell that is still starting, and the point where each byte
+ * arrives depends on guest state alone, so runs stay deterministic.
  */
 class Terminal {
   quit = false;
+  private pc!: PC;
+  /** The last byte the guest wrote on COM1, and whether it wrote since the last line went in. */
+  private lastOutput = 0x0a;
+  private wroteSinceFeed = false;
   private readonly queue: number[] = [];
   private escape = false;
   private raw = false;
   private readonly onData = (chunk: Buffer) => this.input(chunk);
-  constructor(private readonly pc: PC) {}
+  attach(pc: PC): void { this.pc = pc; }
+  guestWrote(b: number): void { this.lastOutput = b; this.wroteSinceFeed = true; }
 
   start(): void {
     const stdin = process.stdin;
@@ -186,9 +193,10 @@ class Terminal {
     const idle = this.pc.takeIdle();
     if (!this.queue.length || !com1.receiverInterruptEnabled || com1.pendingInput > 0) return;
     if (this.raw) { com1.receive(this.queue.splice(0, 16)); return; }
-    if (!idle) return;
-    // One line at a time: the guest takes it, runs it, and idles again before the next.
+    if (!idle || !this.wroteSinceFeed || this.lastOutput === 0x0a || this.lastOutput === 0x0d) return;
+    // One line at a time: the guest takes it, runs it, and shows its prompt again before the next.
     const nl = this.queue.indexOf(0x0a);
     com1.receive(this.queue.splice(0, nl >= 0 ? nl + 1 : this.queue.length));
+    this.wroteSinceFeed = false;
   }
 }

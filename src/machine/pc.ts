@@ -15,6 +15,8 @@ import { I8042 } from "../devices/i8042.ts";
 import { Port92 } from "../devices/port92.ts";
 import { AtaChannel } from "../devices/ata.ts";
 import type { BlockDevice } from "../devices/block-device.ts";
+import { createI440fx } from "../devices/pci.ts";
+import { Vga } from "../devices/vga.ts";
 
 export interface PcOptions {
   /** Guest RAM in MiB (default 128). */
@@ -53,6 +55,8 @@ export class PC {
   readonly kbc: I8042;
   readonly port92: Port92;
   readonly ide: [AtaChannel, AtaChannel];
+  readonly chipset: ReturnType<typeof createI440fx>;
+  readonly vga: Vga;
   readonly devices: Device[];
   readonly nsPerInstruction: number;
   /** Guest nanoseconds spent halted (added to the instruction-derived time). */
@@ -96,8 +100,19 @@ export class PC {
     if (d.hdc) this.ide[1].setDrive(0, d.hdc);
     if (d.hdd) this.ide[1].setDrive(1, d.hdd);
 
-    this.devices = [pic, this.pit, this.port61, this.rtc, ...this.com, this.kbc, this.port92, ...this.ide];
+    // i440FX + PIIX3 on PCI (the IDE function decodes the legacy ports the ATA channels own).
+    this.chipset = createI440fx({ busMasterBase: 0xc000 });
+    this.chipset.isa.onReset = () => this.stop({ kind: "reset" });
+    // VGA: ports 0x3B0-0x3DF and the 0xA0000-0xBFFFF window, in 80x25 text mode as a BIOS leaves it.
+    this.vga = new Vga(clock);
+    this.vga.setTextMode3();
+    cpu.mapMmio(0xa0000, 0x20000);
+    cpu.mmio = { read: (a, size) => this.vga.readMemory(a, size), write: (a, size, v) => this.vga.writeMemory(a, size, v) };
+
+    this.devices = [pic, this.pit, this.port61, this.rtc, ...this.com, this.kbc, this.port92, ...this.ide, this.vga];
     for (const dev of this.devices) (dev as unknown as { attach(bus: PortBus): void }).attach(this.bus);
+    this.chipset.attach(this.bus);
+    this.devices.push(this.chipset.pci);
     this.attachDebugPorts(opts.debugConsole);
     cpu.io = {
       in: (port, size) => this.bus.read(port, size),
@@ -137,6 +152,7 @@ export class PC {
   reset(): void {
     this.cpu.reset();
     for (const dev of this.devices) dev.reset();
+    this.vga.setTextMode3(); // what the firmware would do before a kernel is loaded again
     this.a20Kbc = true;
     this.a20Fast = false;
     this.updateA20();
