@@ -261,8 +261,8 @@ function writeLin16Slow(lin: u32, v: u32): void {
   if ((lin & 0xFFF) != 0xFFF) {
     if ((e & TLB_SLOW) != 0) {
       const phys = slowPhys(lin, true);
-      if (classifyPhysical(phys) == REGION_MMIO) mmioWrite(phys, 2, v & 0xFFFF);
-      return;
+      if (classifyPhysical(phys) == REGION_MMIO) { mmioWrite(phys, 2, v & 0xFFFF); return; }
+      // RAM on a slow page (a data breakpoint) or unmapped: byte by byte below.
     }
   } else {
     entryForWrite(nextPage(lin)); // fault on the second page before writing the first byte
@@ -274,8 +274,8 @@ function writeLin32Slow(lin: u32, v: u32): void {
   if ((lin & 0xFFF) <= 0xFFC) {
     if ((e & TLB_SLOW) != 0) {
       const phys = slowPhys(lin, true);
-      if (classifyPhysical(phys) == REGION_MMIO) mmioWrite(phys, 4, v);
-      return;
+      if (classifyPhysical(phys) == REGION_MMIO) { mmioWrite(phys, 4, v); return; }
+      // RAM on a slow page (a data breakpoint) or unmapped: byte by byte below.
     }
   } else {
     entryForWrite(nextPage(lin));
