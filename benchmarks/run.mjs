@@ -15,7 +15,7 @@ if (!existsSync(join(root, "dist", "index.js"))) {
   console.error("bench: run `npm run build` first");
   process.exit(2);
 }
-const { runRom, loadRomImage } = await import(join(root, "dist", "index.js"));
+const { runRom, loadRomImage, PC, loadLinux } = await import(join(root, "dist", "index.js"));
 
 const src = join(root, "benchmarks", "loops.asm");
 const rom = join(build, "loops.bin");
@@ -65,6 +65,27 @@ for (const r of rows) {
   const unit = r.loop.startsWith("REP") ? " MB/s" : "";
   console.log(`${r.loop.padEnd(20)} ${String(r.instructions).padStart(12)} ${(r.wallMips.toFixed(1) + unit).padStart(12)} ${(r.cpuMips.toFixed(1) + unit).padStart(16)}`);
 }
+// ---- boot to the shell prompt of the tiny Linux (npm run images) ----
+const kernel = join(root, "images", "out", "bzImage"), initrd = join(root, "images", "out", "initramfs.cpio.gz");
+const boot = [];
+if (existsSync(kernel) && existsSync(initrd)) {
+  const { readFileSync } = await import("node:fs");
+  const k = readFileSync(kernel), i = readFileSync(initrd);
+  for (let rep = 0; rep < Math.min(REPS, 3); rep++) {
+    let out = "";
+    const t0 = performance.now(), c0 = process.cpuUsage();
+    const pc = await PC.create({ memoryMiB: 64, serial: { write: (b) => { out += String.fromCharCode(b); } } });
+    loadLinux(pc.cpu, { kernel: k, initrd: i, cmdline: "console=ttyS0" });
+    await pc.run({ until: () => out.includes("~ # ") });
+    const c = process.cpuUsage(c0);
+    boot.push({ wall: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6, instructions: pc.cpu.instructionCount, guest: pc.now() / 1e9 });
+  }
+  const m = (k) => median(boot.map((b) => b[k]));
+  console.log(`boot to shell prompt: ${m("wall").toFixed(2)} s wall, ${m("cpu").toFixed(2)} s CPU, ${(m("instructions") / 1e6).toFixed(1)} M instructions, ${m("guest").toFixed(2)} s guest time (median of ${boot.length})`);
+} else {
+  console.log("boot to shell prompt: skipped (run `npm run images` to build the tiny Linux)");
+}
+
 const file = join(results, `bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
-writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, reps: REPS, checksum, rows }, null, 1) + "\n");
+writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, reps: REPS, checksum, rows, boot }, null, 1) + "\n");
 console.log(`saved ${file}`);
