@@ -8,6 +8,7 @@ import {
 } from "./layout";
 import { CS, SS, DS, ES, FS, GS, setCsDefault32, setSs32, ATTR_DB, ATT_SHADOW, cr0, CR0_PE, flagsRaw, VM } from "./state";
 import { invalidateFetch, setUserMode } from "./memory";
+import { creditRing } from "./counters";
 import { raiseFault, VEC_GP, VEC_NP, VEC_SS } from "./faults";
 import {
   readDescriptor, descLo, descHi, descBase, descLimit, descAttr, descDpl, descPresent, descIsCode, descIsData,
@@ -68,6 +69,7 @@ export function setSegmentFromDescriptor(s: u32, selector: u32): void {
 // @ts-ignore: decorator
 @inline export function cpl(): u32 { return load<u32>(S_CPL); }
 export function setCpl(c: u32): void {
+  if (c != load<u32>(S_CPL)) creditRing(load<u32>(S_CPL));
   store<u32>(S_CPL, c);
   setUserMode(c == 3);
 }

@@ -9,6 +9,8 @@ export function formatStats(pc: PC): string {
   const n = cpu.instructionCount;
   const lines: string[] = [];
   lines.push(`emu statistics: ${n.toLocaleString("en-US")} instructions in ${seconds.toFixed(2)} s host time (${(n / seconds / 1e6).toFixed(1)} MIPS); guest time ${(pc.now() / 1e9).toFixed(3)} s`);
+  const rings = [0, 1, 2, 3].map((r) => cpu.stat("ST_INSN_RING", r * 2) + cpu.stat("ST_INSN_RING", r * 2 + 1) * 2 ** 32);
+  lines.push(`  instructions by ring: ${rings.map((c, r) => `ring ${r} ${(100 * c / Math.max(1, n)).toFixed(1)}%`).join(", ")}`);
   const exc: string[] = [];
   for (let v = 0; v < 32; v++) {
     const c = cpu.stat("ST_EXCEPTIONS", v);
