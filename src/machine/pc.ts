@@ -33,6 +33,8 @@ export interface PcOptions {
   realtime?: boolean;
   /** Use the debug build of the core. */
   debugCore?: boolean;
+  /** An already compiled core (the browser fetches core.wasm itself; Cpu.create reads it with node:fs). */
+  wasmModule?: WebAssembly.Module;
 }
 
 export type MachineStop =
@@ -127,7 +129,8 @@ export class PC {
 
   static async create(opts: PcOptions = {}): Promise<PC> {
     const mib = opts.memoryMiB ?? 128;
-    const cpu = await Cpu.create({ ramBytes: mib << 20, romBytes: 1 << 20, debug: opts.debugCore });
+    const cpuOpts = { ramBytes: mib << 20, romBytes: 1 << 20, debug: opts.debugCore };
+    const cpu = opts.wasmModule ? await Cpu.fromModule(opts.wasmModule, cpuOpts) : await Cpu.create(cpuOpts);
     cpu.reset();
     return new PC(cpu, opts);
   }
