@@ -88,24 +88,32 @@ export let ss32: bool = false;
 export let instrEip: u32 = 0;
 export let instrEsp: u32 = 0;
 
-export function setCsDefault32(v: bool): void { csDefault32 = v; }
+/** CS.D changed (a CS load): the default operand and address sizes follow it. */
+export function setCsDefault32(v: bool): void { csDefault32 = v; o32 = v; a32 = v; }
 export function setSs32(v: bool): void { ss32 = v; }
+
+/** A prefix changed the decode state: it is put back before the next instruction. */
+let prefixesUsed: bool = false;
 
 // @ts-ignore: decorator
 @inline export function beginInstruction(): void {
   instrEip = getEip();
   instrEsp = reg32(ESP);
+  if (prefixesUsed) resetPrefixes();
+}
+function resetPrefixes(): void {
   o32 = csDefault32;
   a32 = csDefault32;
   segOverride = -1;
   repPrefix = REP_NONE;
   lockPrefix = false;
+  prefixesUsed = false;
 }
-export function prefixSegment(s: u32): void { segOverride = <i32>s; }
-export function prefixOperandSize(): void { o32 = !csDefault32; }
-export function prefixAddressSize(): void { a32 = !csDefault32; }
-export function prefixLock(): void { lockPrefix = true; }
-export function prefixRepeat(kind: u32): void { repPrefix = kind; }
+export function prefixSegment(s: u32): void { segOverride = <i32>s; prefixesUsed = true; }
+export function prefixOperandSize(): void { o32 = !csDefault32; prefixesUsed = true; }
+export function prefixAddressSize(): void { a32 = !csDefault32; prefixesUsed = true; }
+export function prefixLock(): void { lockPrefix = true; prefixesUsed = true; }
+export function prefixRepeat(kind: u32): void { repPrefix = kind; prefixesUsed = true; }
 
 // ---- lazy flags ----
 // The last flag-setting operation is kept as (op, result, destination, source, size);
@@ -240,6 +248,10 @@ export function testCondition(cc: u32): bool {
       case 7: r = <i32>dst <= <i32>src; break; // LE
       default: r = slowCondition(cc >> 1);
     }
+  } else if ((cc >> 1) == 2 && (load<u32>(S_LAZY_DIRTY) & ZF) != 0) {
+    // JE/JNE after INC, DEC, logic ops, shifts: ZF straight from the pending result.
+    const size = load<u32>(S_LAZY_OP) >> 8;
+    r = (load<u32>(S_LAZY_RES) << (32 - size)) == 0;
   } else {
     r = slowCondition(cc >> 1);
   }
