@@ -9,7 +9,7 @@ import {
   IF, TF, AC, RF, NT, VM, cr0, CR0_PE, flagsRaw,
 } from "./state";
 import { push16, push32, readLin16, setStackPointer, setUserMode } from "./memory";
-import { loadSegmentReal, setSegmentUnusable, cpl, setCpl } from "./segments";
+import { loadSegmentReal, setSegmentUnusable, cpl, setCpl, setSelectorFault } from "./segments";
 import { raiseFault, raiseGeneralProtection, VEC_DF, VEC_PF, VEC_DB, VEC_GP, VEC_NP, NO_ERROR_CODE } from "./faults";
 import { syncCounters } from "./counters";
 import {
@@ -159,6 +159,7 @@ export function deliverFault(): u32 {
   setEip(instrEip);
   setReg32(ESP, instrEsp);
   setUserMode(load<u32>(S_CPL) == 3); // a fault inside a supervisor-mode system access
+  setSelectorFault(VEC_GP); // a fault inside a task switch's segment loads
 
   store<u32>(S_FAULT_EIP, instrEip);
   store<u32>(S_FAULT_ESP, instrEsp);

@@ -94,15 +94,22 @@ export function loadSegment(s: u32, selector: u32): void {
   if (s == SS) store<u32>(S_ATTENTION, load<u32>(S_ATTENTION) | ATT_SHADOW);
 }
 
+/**
+ * The vector for an invalid selector: #GP for instructions, #TS while a task switch loads the
+ * new task's segment registers (SDM vol. 3, 7.3, step 12). Reset by every fault delivery.
+ */
+let selectorFault: u32 = VEC_GP;
+export function setSelectorFault(v: u32): void { selectorFault = v; }
+
 /** DS ES FS GS in protected mode (SDM vol. 2, MOV: protected-mode checks). */
 function loadDataSegment(s: u32, selector: u32): void {
   if ((selector & 0xFFFC) == 0) { setSegmentUnusable(s, selector); return; }
-  if (!readDescriptor(selector)) raiseFault(VEC_GP, selectorError(selector));
+  if (!readDescriptor(selector)) raiseFault(selectorFault, selectorError(selector));
   const hi = descHi;
-  if (!descReadable(hi) || (descHi & 0x1000) == 0) raiseFault(VEC_GP, selectorError(selector));
+  if (!descReadable(hi) || (descHi & 0x1000) == 0) raiseFault(selectorFault, selectorError(selector));
   if (descIsData(hi) || !descConforming(hi)) {
     const dpl = descDpl(hi);
-    if ((selector & 3) > dpl || cpl() > dpl) raiseFault(VEC_GP, selectorError(selector));
+    if ((selector & 3) > dpl || cpl() > dpl) raiseFault(selectorFault, selectorError(selector));
   }
   if (!descPresent(hi)) raiseFault(VEC_NP, selectorError(selector));
   markAccessed();
@@ -114,9 +121,9 @@ function loadDataSegment(s: u32, selector: u32): void {
  * segment with RPL = DPL = that level; #GP(sel) otherwise, #SS(sel) when not present.
  */
 export function loadStackSegment(selector: u32, level: u32): void {
-  if ((selector & 0xFFFC) == 0) raiseFault(VEC_GP, 0);
-  if (!readDescriptor(selector)) raiseFault(VEC_GP, selectorError(selector));
-  if ((selector & 3) != level || descDpl(descHi) != level || !descWritable(descHi)) raiseFault(VEC_GP, selectorError(selector));
+  if ((selector & 0xFFFC) == 0) raiseFault(selectorFault, 0);
+  if (!readDescriptor(selector)) raiseFault(selectorFault, selectorError(selector));
+  if ((selector & 3) != level || descDpl(descHi) != level || !descWritable(descHi)) raiseFault(selectorFault, selectorError(selector));
   if (!descPresent(descHi)) raiseFault(VEC_SS, selectorError(selector));
   markAccessed();
   setSegmentFromDescriptor(SS, selector);

@@ -15,7 +15,7 @@ import {
   readDescriptor, descLo, descHi, descAddr, descBase, descLimit, descAttr, descType, descPresent, descIsSegment,
   SYS_TSS16_AVAIL, SYS_TSS32_AVAIL, SYS_TSS16_BUSY, SYS_TSS32_BUSY, SYS_LDT,
 } from "./descriptors";
-import { loadSegmentV86, setCpl, loadSegment, setSegmentUnusable, setSegmentFromDescriptor } from "./segments";
+import { loadSegmentV86, setCpl, loadSegment, setSegmentUnusable, setSegmentFromDescriptor, setSelectorFault } from "./segments";
 
 export const TASK_JMP: u32 = 0, TASK_CALL: u32 = 1, TASK_IRET: u32 = 2, TASK_INT: u32 = 3;
 
@@ -117,12 +117,14 @@ export function taskSwitch(sel: u32, kind: u32, returnEip: u32): void {
   if (!descPresent(descHi)) raiseFault(VEC_NP, err(csSel));
   setSegmentFromDescriptor(CS, csSel);
   setCpl(csSel & 3);
+  setSelectorFault(VEC_TS);
   loadSegment(SS, selGet(SS));
   for (let s: u32 = 0; s < 6; s++) {
     if (s == CS || s == SS) continue;
     if ((selGet(s) & 0xFFFC) == 0) setSegmentUnusable(s, selGet(s));
     else loadSegment(s, selGet(s));
   }
+  setSelectorFault(VEC_GP);
 }
 
 function setBusy(sel: u32, busy: bool): void {

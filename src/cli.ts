@@ -12,7 +12,7 @@ import { runCommand } from "./run-command.ts";
 const HELP = `emu — an x86 PC emulator (TypeScript machine, WebAssembly CPU core)
 
 Usage:
-  emu run [options] [disk.img]      boot a PC: the built-in tiny Linux, or -kernel/-initrd
+  emu run [options] [disk.img]      boot a PC: the built-in tiny Linux (built on first use), or -kernel/-initrd
   emu rom FILE [options]            run a 64/128 KiB ROM image from the reset vector F000:FFF0
   emu conformance ssts DIR [opts]   run a SingleStepTests directory against the CPU core
   emu --help | --version
@@ -25,6 +25,8 @@ emu run options (in the style of qemu-system-i386):
   -hda/-hdb/-hdc/-hdd FILE  raw disk images on the IDE channels (disk.img alone means -hda)
   -snapshot               keep disk writes in memory; the image files are not changed
   -no-reboot              exit when the guest resets or triple-faults (default: reboot, as QEMU)
+  --realtime              pace guest time to the host clock (default: virtual time derived from
+                          the instruction count: deterministic, and idle time is skipped)
   --stats                 print at exit what the guest did: instructions, MIPS, exceptions by
                           vector, IRQs, port I/O by device, and the privileged and sensitive
                           instructions a VT-x hypervisor would have to handle
@@ -110,7 +112,7 @@ async function romCommand(args: string[]): Promise<number> {
 }
 
 async function runCli(args: string[]): Promise<number> {
-  const p = parseArgs(args, ["kernel", "initrd", "append", "m", "hda", "hdb", "hdc", "hdd"], ["stats", "debug-core", "snapshot", "no-reboot"]);
+  const p = parseArgs(args, ["kernel", "initrd", "append", "m", "hda", "hdb", "hdc", "hdd"], ["stats", "debug-core", "snapshot", "no-reboot", "realtime"]);
   if (p.positional.length > 1) throw new UserError("emu run: at most one disk image may be given without -hda");
   const m = p.flags.has("m") ? parseNumber("-m", String(p.flags.get("m")).replace(/[Mm]$/, "")) : 128;
   if (m < 2 || m > 3072) throw new UserError("emu run: -m must be between 2 and 3072 (MiB)");
@@ -128,6 +130,7 @@ async function runCli(args: string[]): Promise<number> {
     hdd: str("hdd"),
     snapshot: p.flags.has("snapshot"),
     noReboot: p.flags.has("no-reboot"),
+    realtime: p.flags.has("realtime"),
     memoryMiB: m,
     stats: p.flags.has("stats"),
     debugCore: p.flags.has("debug-core"),

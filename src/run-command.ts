@@ -1,6 +1,7 @@
 // `emu run`: boot a PC with a Linux kernel (direct boot) and put COM1 on the terminal.
 
 import { readFileSync, existsSync, statSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PC, type MachineStop } from "./machine/pc.ts";
@@ -29,6 +30,7 @@ export interface RunOptions {
   memoryMiB: number;
   stats: boolean;
   debugCore: boolean;
+  realtime: boolean;
 }
 
 function packageRoot(): string {
@@ -57,7 +59,12 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   if (!kernelPath) {
     const b = builtinImages();
     if (!existsSync(b.kernel) || !existsSync(b.initrd)) {
-      throw new UserError("emu: the built-in tiny Linux is not built yet: run `npm run images` first (about 8 minutes), or give -kernel FILE");
+      // Build it first (Debian's linux-source and busybox; about 8 minutes once, then cached).
+      const script = join(packageRoot(), "images", "build.mjs");
+      if (!existsSync(script)) throw new UserError("emu: the built-in tiny Linux is missing and this install has no images/build.mjs; give -kernel FILE");
+      process.stderr.write("emu: building the built-in tiny Linux first (npm run images; about 8 minutes the first time)\n");
+      const r = spawnSync(process.execPath, [script], { stdio: ["ignore", "inherit", "inherit"] });
+      if (r.status !== 0 || !existsSync(b.kernel)) throw new UserError("emu: building the tiny Linux failed (see above); give -kernel FILE to boot your own");
     }
     kernelPath = b.kernel;
     initrdPath ??= b.initrd;
@@ -84,6 +91,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     serial: { write: (b) => { pending.push(b); terminal.guestWrote(b); if (pending.length >= 4096) flush(); } },
     debugConsole: { write: (b) => process.stderr.write(Buffer.of(b)) },
     debugCore: opts.debugCore,
+    realtime: opts.realtime,
     disks,
   });
   // Direct kernel boot, as QEMU's -kernel does it: after a reset the loader runs again.

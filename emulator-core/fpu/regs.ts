@@ -2,8 +2,9 @@
 // (SDM vol. 1, 8.1). The state lives in linear memory at FPU_BASE (layout.ts) so the host can
 // save and inspect it; only ESC opcodes (D8-DF) and WAIT ever touch it.
 
+import { ATT_STOP } from "../state";
 import {
-  FPU_REGS, FPU_CW, FPU_SW, FPU_TOP, FPU_TAGS, FPU_FIP, FPU_FCS, FPU_FOP, FPU_FDP, FPU_FDS, FPU_IRQ13_PENDING,
+  FPU_REGS, FPU_CW, FPU_SW, FPU_TOP, FPU_TAGS, FPU_FIP, FPU_FCS, FPU_FOP, FPU_FDP, FPU_FDS, FPU_IRQ13_PENDING, S_ATTENTION,
 } from "../layout";
 import { cr0, CR0_NE, segSelector, CS, instrEip } from "../state";
 import { raiseFault, VEC_MF, NO_ERROR_CODE } from "../faults";
@@ -99,7 +100,11 @@ export function recomputeSummary(): void {
 export function checkPendingExceptions(): void {
   if ((load<u32>(FPU_SW) & SW_ES) == 0) return;
   if ((cr0() & CR0_NE) != 0) raiseFault(VEC_MF, NO_ERROR_CODE);
-  else store<u32>(FPU_IRQ13_PENDING, 1);
+  else {
+    store<u32>(FPU_IRQ13_PENDING, 1);
+    // Let the machine see FERR# now: the run loop returns and it raises IRQ13.
+    store<u32>(S_ATTENTION, load<u32>(S_ATTENTION) | ATT_STOP);
+  }
 }
 
 /** Expanded tag of physical register p for FSTENV/FSAVE (SDM vol. 1, 8.1.7). */

@@ -28,7 +28,8 @@ export class FileDisk implements BlockDevice {
       this.fd = openSync(path, writable ? "r+" : "r");
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new UserError(`emu: cannot open disk image ${path}: ${code === "ENOENT" ? "no such file" : code ?? (e as Error).message}`);
+      const why = code === "ENOENT" ? "no such file" : code === "EACCES" || code === "EPERM" ? "permission denied" : code === "EISDIR" ? "it is a directory" : code ?? (e as Error).message;
+      throw new UserError(`emu: cannot open disk image ${path}: ${why}`);
     }
     const st = fstatSync(this.fd);
     if (!st.isFile()) { closeSync(this.fd); throw new UserError(`emu: disk image ${path} is not a regular file`); }

@@ -17,6 +17,7 @@ import { AtaChannel } from "../devices/ata.ts";
 import type { BlockDevice } from "../devices/block-device.ts";
 import { createI440fx } from "../devices/pci.ts";
 import { Vga } from "../devices/vga.ts";
+import { BiosServices } from "../bios/services.ts";
 
 export interface PcOptions {
   /** Guest RAM in MiB (default 128). */
@@ -33,6 +34,14 @@ export interface PcOptions {
   realtime?: boolean;
   /** Use the debug build of the core. */
   debugCore?: boolean;
+  /**
+   * The built-in BIOS image (bios/bios.asm, see src/bios/rom.ts): mapped at 0xF0000 and
+   * 0xFFFF0000 with its services (src/bios/services.ts); the machine then starts in POST and
+   * boots from disk. Without it the caller loads a kernel itself.
+   */
+  bios?: Uint8Array;
+  /** The BIOS's boot order, as QEMU's -boot (c hard disk, a floppy, d CD-ROM; default "c"). */
+  bootOrder?: string;
   /** An already compiled core (the browser fetches core.wasm itself; Cpu.create reads it with node:fs). */
   wasmModule?: WebAssembly.Module;
 }
@@ -42,6 +51,7 @@ export type MachineStop =
   | { kind: "exit-port"; value: number } // the guest wrote to port 0xF4
   | { kind: "triple-fault" }
   | { kind: "reset" } // the guest asked for a CPU reset (8042, port 0x92)
+  | { kind: "boot-failed"; message: string } // the BIOS found nothing to boot
   | { kind: "stopped" }; // the host called stop()
 
 const SLICE = 1 << 16; // at most this many instructions between device checks
@@ -59,8 +69,12 @@ export class PC {
   readonly ide: [AtaChannel, AtaChannel];
   readonly chipset: ReturnType<typeof createI440fx>;
   readonly vga: Vga;
+  /** The built-in BIOS's services, when the machine has the built-in BIOS. */
+  readonly bios: BiosServices | undefined = undefined;
   readonly devices: Device[];
   readonly nsPerInstruction: number;
+  /** --realtime: guest time is paced to the host clock (never ahead of it). */
+  readonly realtime: boolean;
   /** Guest nanoseconds spent halted (added to the instruction-derived time). */
   private idleNs = 0;
   private stopRequest: MachineStop | undefined;
@@ -74,6 +88,7 @@ export class PC {
   private constructor(cpu: Cpu, opts: PcOptions) {
     this.cpu = cpu;
     this.nsPerInstruction = opts.nsPerInstruction ?? 10;
+    this.realtime = opts.realtime ?? false;
     const clock = () => this.now();
     const serial = opts.serial ?? { write: () => {} };
     const pic = this.pic;
@@ -107,11 +122,29 @@ export class PC {
     this.chipset.isa.onReset = () => this.stop({ kind: "reset" });
     // VGA: ports 0x3B0-0x3DF and the 0xA0000-0xBFFFF window, in 80x25 text mode as a BIOS leaves it.
     this.vga = new Vga(clock);
-    this.vga.setTextMode3();
+    if (!opts.bios) this.vga.setTextMode3(); // the BIOS sets its mode itself
     cpu.mapMmio(0xa0000, 0x20000);
     cpu.mmio = { read: (a, size) => this.vga.readMemory(a, size), write: (a, size, v) => this.vga.writeMemory(a, size, v) };
 
     this.devices = [pic, this.pit, this.port61, this.rtc, ...this.com, this.kbc, this.port92, ...this.ide, this.vga];
+    if (opts.bios) {
+      // The BIOS ROM below 1 MiB and below 4 GiB, as the chipset decodes it.
+      const host = cpu.mapRom(0xf0000, opts.bios);
+      cpu.mapRom(0xffff0000, opts.bios, host);
+      const hardDisks = (["hda", "hdb", "hdc", "hdd"] as const).flatMap((slot) => {
+        const dev = d[slot];
+        if (!dev) return [];
+        const path = (dev as { path?: unknown }).path;
+        return [{ device: dev, name: typeof path === "string" ? `${slot} (${path})` : slot }];
+      });
+      this.bios = new BiosServices({
+        cpu, vga: this.vga, rom: opts.bios, hardDisks, bootOrder: opts.bootOrder,
+        io: { in: (port, size) => cpu.io.in(port, size), out: (port, size, value) => cpu.io.out(port, size, value) },
+        now: clock,
+        onBootFailure: (message) => this.stop({ kind: "boot-failed", message }),
+      });
+      this.devices.push(this.bios);
+    }
     for (const dev of this.devices) (dev as unknown as { attach(bus: PortBus): void }).attach(this.bus);
     this.chipset.attach(this.bus);
     this.devices.push(this.chipset.pci);
@@ -143,11 +176,26 @@ export class PC {
     this.bus.register(debug, 0xe9, 1, () => 0xe9, (_p, v) => debugConsole?.write(v & 0xff));
     this.bus.register(debug, 0x80, 1, () => 0xff, () => {});
     this.bus.register(debug, 0xf4, 1, () => 0xff, (_p, v) => this.stop({ kind: "exit-port", value: v & 0xff }));
+    // Port 0xF0: a write clears the x87's FERR# latch (and so IRQ13), as on a PC/AT.
+    const ferr: Device = { name: "x87 FERR# latch", reset() {}, saveState: () => ({}), loadState() {} };
+    this.bus.register(ferr, 0xf0, 1, () => 0xff, () => { this.setFerr(false); });
     for (let p = 0; p < 65536; p++) {
       const owner = this.bus.owner(p);
       if (owner && this.devices.some((dev) => dev.name === owner && dev.nextEvent)) this.timedPorts[p] = true;
     }
   }
+
+  /** FERR# from the x87 (CR0.NE = 0): IRQ13 follows it (PC/AT wiring; SDM vol. 1, D.1). */
+  private get ferrAddr(): number { return this.cpu.offset("FPU_IRQ13_PENDING"); }
+  private setFerr(on: boolean): void {
+    if (!on) new Uint32Array(this.cpu.memory.buffer)[this.ferrAddr >>> 2] = 0;
+    this.pic.irq(13).set(on);
+  }
+  private pollFerr(): void {
+    const on = new Uint32Array(this.cpu.memory.buffer)[this.ferrAddr >>> 2] !== 0;
+    if (on !== this.ferrLevel) { this.ferrLevel = on; this.pic.irq(13).set(on); }
+  }
+  private ferrLevel = false;
 
   private updateA20(): void { this.cpu.a20 = this.a20Kbc || this.a20Fast; }
 
@@ -155,7 +203,7 @@ export class PC {
   reset(): void {
     this.cpu.reset();
     for (const dev of this.devices) dev.reset();
-    this.vga.setTextMode3(); // what the firmware would do before a kernel is loaded again
+    if (!this.bios) this.vga.setTextMode3(); // what the firmware would do before a kernel is loaded again
     this.a20Kbc = true;
     this.a20Fast = false;
     this.updateA20();
@@ -218,6 +266,7 @@ export class PC {
       const deadline = this.nextDeadline(now);
       const budget = Math.max(1, Math.min(SLICE, Math.ceil((deadline - now) / this.nsPerInstruction)));
       const reason = cpu.run(budget);
+      this.pollFerr();
       if (this.stopRequest) {
         const s = this.stopRequest;
         this.stopRequest = undefined;
@@ -238,6 +287,16 @@ export class PC {
         }
       }
       if (opts.until?.()) return { kind: "stopped" };
+      if (this.realtime) {
+        // Guest time may not run ahead of the host clock: wait out the difference (an idle guest
+        // waits for its next timer instead of skipping to it).
+        const ahead = this.now() / 1e6 - (performance.now() - this.startedAt);
+        if (ahead > 1) {
+          await new Promise((r) => setTimeout(r, Math.min(ahead, 50)));
+          lastYield = performance.now();
+          continue;
+        }
+      }
       if (opts.yieldEveryMs !== undefined && performance.now() - lastYield >= opts.yieldEveryMs) {
         // Let the host's event loop run (terminal input, signals).
         await new Promise((r) => setImmediate(r));
