@@ -25,8 +25,9 @@ emu run options (in the style of qemu-system-i386):
   -hda/-hdb/-hdc/-hdd FILE  raw disk images on the IDE channels (disk.img alone means -hda)
   -snapshot               keep disk writes in memory; the image files are not changed
   -no-reboot              exit when the guest resets or triple-faults (default: reboot, as QEMU)
-  --realtime              pace guest time to the host clock (default: virtual time derived from
-                          the instruction count: deterministic, and idle time is skipped)
+  --realtime              pace guest time to the host clock (the default on a terminal)
+  --virtual-time          guest time derived from the instruction count: deterministic, idle
+                          time skipped (the default when stdin is a pipe or a file)
   --stats                 print at exit what the guest did: instructions, MIPS, exceptions by
                           vector, IRQs, port I/O by device, and the privileged and sensitive
                           instructions a VT-x hypervisor would have to handle
@@ -112,7 +113,7 @@ async function romCommand(args: string[]): Promise<number> {
 }
 
 async function runCli(args: string[]): Promise<number> {
-  const p = parseArgs(args, ["kernel", "initrd", "append", "m", "hda", "hdb", "hdc", "hdd"], ["stats", "debug-core", "snapshot", "no-reboot", "realtime"]);
+  const p = parseArgs(args, ["kernel", "initrd", "append", "m", "hda", "hdb", "hdc", "hdd"], ["stats", "debug-core", "snapshot", "no-reboot", "realtime", "virtual-time"]);
   if (p.positional.length > 1) throw new UserError("emu run: at most one disk image may be given without -hda");
   const m = p.flags.has("m") ? parseNumber("-m", String(p.flags.get("m")).replace(/[Mm]$/, "")) : 128;
   if (m < 2 || m > 3072) throw new UserError("emu run: -m must be between 2 and 3072 (MiB)");
@@ -130,7 +131,9 @@ async function runCli(args: string[]): Promise<number> {
     hdd: str("hdd"),
     snapshot: p.flags.has("snapshot"),
     noReboot: p.flags.has("no-reboot"),
-    realtime: p.flags.has("realtime"),
+    // Interactive sessions follow the host clock (an idle shell then costs no host CPU); scripts
+    // through a pipe get deterministic virtual time.
+    realtime: p.flags.has("realtime") || (!p.flags.has("virtual-time") && process.stdin.isTTY === true),
     memoryMiB: m,
     stats: p.flags.has("stats"),
     debugCore: p.flags.has("debug-core"),
