@@ -103,7 +103,10 @@ function setStatus(state: MachineState, detail?: string): void {
   saveButton.disabled = state !== "running" && state !== "paused";
   resetButton.disabled = state === "loading";
 }
-function setInfo(text: string): void { $("info").textContent = text; }
+function setInfo(text: string): void {
+  delete $("info").dataset.error;
+  $("info").textContent = text;
+}
 
 pauseButton.addEventListener("click", () => send({ type: machineState === "paused" ? "resume" : "pause" }));
 resetButton.addEventListener("click", () => {
@@ -175,6 +178,7 @@ async function bootChosen(): Promise<void> {
   term.reset();
   promptAt = undefined;
   serialTail = "";
+  setInfo(`booting ${kernel?.name ?? "the built-in tiny Linux"}…`);
   send({ type: "boot", boot }, transfer);
 }
 
@@ -302,7 +306,11 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       break;
     case "stats": showStats(m.sample, m.ringSource); break;
     case "state": setStatus(m.state, m.detail); break;
-    case "booted": $("machine").textContent = m.description; previous = undefined; break;
+    case "booted":
+      $("machine").textContent = m.description;
+      previous = undefined;
+      if (/^booting/.test($("info").textContent ?? "")) setInfo("");
+      break;
     case "saved": {
       const url = URL.createObjectURL(new Blob([m.bytes], { type: "application/octet-stream" }));
       const a = document.createElement("a");

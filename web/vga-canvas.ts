@@ -16,7 +16,7 @@ if (GLYPHS.length !== 256) throw new Error(`CP437 table has ${GLYPHS.length} ent
 
 const CELL_W = 9;
 const CELL_H = 16;
-const FONT = `${CELL_H - 1}px "DejaVu Sans Mono", "Cascadia Mono", Consolas, Menlo, "Liberation Mono", monospace`;
+const FONT = `${CELL_H - 2}px "DejaVu Sans Mono", "Cascadia Mono", Consolas, Menlo, "Liberation Mono", monospace`;
 const BLINK_MS = 533;
 
 const hex = (rgb: number) => "#" + rgb.toString(16).padStart(6, "0");
@@ -98,7 +98,7 @@ export class VgaCanvas {
     const f = this.text!;
     const ctx = this.ctx;
     ctx.font = FONT;
-    ctx.textBaseline = "middle";
+    ctx.textBaseline = "alphabetic";
     ctx.textAlign = "center";
     const { cursor } = f;
     for (let i = 0; i < f.cells.length; i++) {
@@ -147,7 +147,14 @@ export class VgaCanvas {
       case 0xde: ctx.fillRect(x + Math.floor(CELL_W / 2), y, Math.ceil(CELL_W / 2), CELL_H); return;
       case 0xdf: ctx.fillRect(x, y, CELL_W, CELL_H / 2); return;
     }
-    ctx.fillText(GLYPHS[ch], x + CELL_W / 2, y + CELL_H / 2 + 1, CELL_W + 1);
+    // Clipped to the cell: a glyph reaching into the next row would be left there when that row
+    // is repainted without this one.
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(x, y, CELL_W, CELL_H);
+    ctx.clip();
+    ctx.fillText(GLYPHS[ch], x + CELL_W / 2, y + CELL_H - 4, CELL_W + 1);
+    ctx.restore();
   }
 
   /** The text the screen shows (for tests and copy): rows joined by newlines. */

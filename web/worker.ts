@@ -321,7 +321,7 @@ async function boot(req: BootRequest): Promise<void> {
   let media: BootMedia;
   if (!req.kernel) {
     const [kernel, initrd] = await Promise.all([fetchImage("images/bzImage"), fetchImage("images/initramfs.cpio.gz")]);
-    media = { kernel, kernelName: "bzImage (tiny Linux)", initrd, initrdName: "initramfs.cpio.gz", cmdline: req.cmdline || defaultCmdline(false), memoryMiB: req.memoryMiB ?? DEFAULT_MEMORY_MIB };
+    media = { kernel, kernelName: "bzImage (tiny Linux)", initrd, initrdName: "initramfs.cpio.gz", cmdline: req.cmdline || defaultCmdline(!!req.disk), memoryMiB: req.memoryMiB ?? DEFAULT_MEMORY_MIB };
   } else {
     media = {
       kernel: new Uint8Array(req.kernel.bytes), kernelName: req.kernel.name,
@@ -338,7 +338,7 @@ async function boot(req: BootRequest): Promise<void> {
 }
 
 function describe(media: BootMedia): string {
-  const mib = (n: number) => `${(n / (1 << 20)).toFixed(1)} MiB`;
+  const mib = (n: number) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`);
   const parts = [`${media.kernelName} (${mib(media.kernel.length)})`];
   if (media.initrd) parts.push(`initrd ${media.initrdName} (${mib(media.initrd.length)})`);
   if (media.disk) parts.push(`hda ${media.diskName} (${mib(media.disk.length)})`);
