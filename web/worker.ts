@@ -92,10 +92,13 @@ async function runLoop(gen: number): Promise<void> {
       post({ type: "serial", data: new TextEncoder().encode(stop.kind === "reset"
         ? "\r\n[emu: the guest reset the machine; rebooting]\r\n" : "\r\n[emu: triple fault (the CPU shut down); rebooting]\r\n") });
       m.reset();
-    } else if (stop.kind === "poweroff" || stop.kind === "exit-port") {
+    } else if (stop.kind !== "stopped") {
+      // Power-off, the exit port, or anything else that ends the run: show the last picture and counts.
       sendFrame(true);
       sendStats();
-      setState("stopped", stop.kind === "poweroff" ? "the guest powered off" : `the guest wrote ${stop.value} to port 0xF4`);
+      const s = stop as { kind: string; value?: number; message?: string };
+      setState("stopped", s.kind === "poweroff" ? "the guest powered off"
+        : s.kind === "exit-port" ? `the guest wrote ${s.value} to port 0xF4` : s.message ?? s.kind);
       return;
     }
     const now = hostNs();
