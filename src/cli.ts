@@ -12,7 +12,8 @@ import { runCommand } from "./run-command.ts";
 const HELP = `emu — an x86 PC emulator (TypeScript machine, WebAssembly CPU core)
 
 Usage:
-  emu run [options] [disk.img]      boot a PC: the built-in tiny Linux (built on first use), or -kernel/-initrd
+  emu run [options] [disk.img]      boot a PC: a disk image through the built-in BIOS, -kernel/-initrd
+                                    directly, or (neither) the built-in tiny Linux (built on first use)
   emu rom FILE [options]            run a 64/128 KiB ROM image from the reset vector F000:FFF0
   emu conformance ssts DIR [opts]   run a SingleStepTests directory against the CPU core
   emu --help | --version
@@ -22,7 +23,9 @@ emu run options (in the style of qemu-system-i386):
   -initrd FILE            an initrd / initramfs for it
   -append "CMDLINE"       the kernel command line (default "console=ttyS0")
   -m MIB                  guest RAM in MiB (default 128)
-  -hda/-hdb/-hdc/-hdd FILE  raw disk images on the IDE channels (disk.img alone means -hda)
+  -hda/-hdb/-hdc/-hdd FILE  raw disk images on the IDE channels (disk.img alone means -hda);
+                          without -kernel the built-in BIOS boots the first bootable one
+  -boot ORDER             the BIOS's boot order, as QEMU: c = hard disk (default c; also order=c)
   -snapshot               keep disk writes in memory; the image files are not changed
   -no-reboot              exit when the guest resets or triple-faults (default: reboot, as QEMU)
   --realtime              pace guest time to the host clock (the default on a terminal)
@@ -33,7 +36,7 @@ emu run options (in the style of qemu-system-i386):
                           instructions a VT-x hypervisor would have to handle
   COM1 is the terminal: Ctrl-A X quits, Ctrl-A H helps. Through a pipe, stdin feeds COM1.
   Exit status: 0 when the guest powers off, (V << 1) | 1 when it writes V to port 0xF4,
-  3 after a triple fault with -no-reboot.
+  3 after a triple fault with -no-reboot, 2 when the BIOS finds nothing to boot.
 
 emu rom options:
   --post-port PORT        also show writes to PORT (hex like 0x190 or decimal) as POST codes
@@ -113,13 +116,19 @@ async function romCommand(args: string[]): Promise<number> {
 }
 
 async function runCli(args: string[]): Promise<number> {
-  const p = parseArgs(args, ["kernel", "initrd", "append", "m", "hda", "hdb", "hdc", "hdd"], ["stats", "debug-core", "snapshot", "no-reboot", "realtime", "virtual-time"]);
+  const p = parseArgs(args, ["kernel", "initrd", "append", "m", "hda", "hdb", "hdc", "hdd", "boot"], ["stats", "debug-core", "snapshot", "no-reboot", "realtime", "virtual-time"]);
   if (p.positional.length > 1) throw new UserError("emu run: at most one disk image may be given without -hda");
   const m = p.flags.has("m") ? parseNumber("-m", String(p.flags.get("m")).replace(/[Mm]$/, "")) : 128;
   if (m < 2 || m > 3072) throw new UserError("emu run: -m must be between 2 and 3072 (MiB)");
   const str = (k: string) => p.flags.get(k) as string | undefined;
-  if (p.positional.length === 1 && !str("kernel")) {
-    throw new UserError("emu run: booting from a disk image needs the built-in BIOS, which is not there yet; boot a kernel with -kernel FILE [-initrd FILE] and attach the disk with -hda");
+  if (p.positional.length === 1 && str("hda")) throw new UserError("emu run: a disk image was given both alone and with -hda");
+  let bootOrder: string | undefined;
+  if (p.flags.has("boot")) {
+    // QEMU's forms: "-boot c", "-boot order=dc[,menu=on]", "-boot once=d".
+    const v = String(p.flags.get("boot"));
+    const order = v.split(",").map((kv) => kv.replace(/^(order|once)=/, "")).find((x) => !x.includes("=")) ?? "";
+    if (!/^[acdn]+$/.test(order)) throw new UserError(`emu run: -boot ${v}: expected drive letters (c hard disk, a floppy, d CD-ROM, n network)`);
+    bootOrder = order;
   }
   return runCommand({
     kernel: str("kernel"),
@@ -129,6 +138,7 @@ async function runCli(args: string[]): Promise<number> {
     hdb: str("hdb"),
     hdc: str("hdc"),
     hdd: str("hdd"),
+    bootOrder,
     snapshot: p.flags.has("snapshot"),
     noReboot: p.flags.has("no-reboot"),
     // Interactive sessions follow the host clock (an idle shell then costs no host CPU); scripts

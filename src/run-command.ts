@@ -15,6 +15,7 @@ function isBzImage(k: Uint8Array): boolean {
 import { UserError } from "./errors.ts";
 import { formatStats } from "./stats.ts";
 import { FileDisk } from "./devices/file-disk.ts";
+import { loadBuiltinBios } from "./bios/rom.ts";
 
 export interface RunOptions {
   kernel?: string;
@@ -24,6 +25,8 @@ export interface RunOptions {
   hdb?: string;
   hdc?: string;
   hdd?: string;
+  /** The BIOS's boot order (QEMU's -boot letters: c hard disk, a floppy, d CD-ROM). */
+  bootOrder?: string;
   snapshot: boolean;
   /** Exit on a guest reset or triple fault instead of rebooting (QEMU's -no-reboot). */
   noReboot: boolean;
@@ -56,7 +59,9 @@ export function builtinImages(): { kernel: string; initrd: string } {
 
 export async function runCommand(opts: RunOptions): Promise<number> {
   let kernelPath = opts.kernel, initrdPath = opts.initrd;
-  if (!kernelPath) {
+  // Without -kernel, a machine with a disk boots it through the built-in BIOS (as QEMU does).
+  const biosBoot = !kernelPath && !initrdPath && !opts.append && Boolean(opts.hda || opts.hdb || opts.hdc || opts.hdd);
+  if (!kernelPath && !biosBoot) {
     const b = builtinImages();
     if (!existsSync(b.kernel) || !existsSync(b.initrd)) {
       // Build it first (Debian's linux-source and busybox; about 8 minutes once, then cached).
@@ -69,8 +74,9 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     kernelPath = b.kernel;
     initrdPath ??= b.initrd;
   }
-  const kernel = readInput(kernelPath, "kernel");
+  const kernel = kernelPath ? readInput(kernelPath, "kernel") : undefined;
   const initrd = initrdPath ? readInput(initrdPath, "initrd") : undefined;
+  const bios = biosBoot ? loadBuiltinBios() : undefined;
   const cmdline = opts.append ?? "console=ttyS0";
 
   const disks: { hda?: FileDisk; hdb?: FileDisk; hdc?: FileDisk; hdd?: FileDisk } = {};
@@ -93,9 +99,12 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     debugCore: opts.debugCore,
     realtime: opts.realtime,
     disks,
+    bios,
+    bootOrder: opts.bootOrder,
   });
   // Direct kernel boot, as QEMU's -kernel does it: after a reset the loader runs again.
   const load = () => {
+    if (!kernel) return; // the BIOS starts from the reset vector
     if (findMultibootHeader(kernel) >= 0 && !isBzImage(kernel)) {
       loadMultiboot(pc.cpu, kernel, cmdline, initrd ? [{ data: initrd, cmdline: initrdPath! }] : []);
     } else {
@@ -136,6 +145,7 @@ function reportStop(stop: MachineStop): number {
     case "stopped": process.stderr.write("\nemu: stopped (Ctrl-A X)\n"); return 0;
     case "reset": process.stderr.write("\nemu: the guest reset the machine (-no-reboot: stopping)\n"); return 0;
     case "triple-fault": process.stderr.write("\nemu: the guest triple-faulted (the CPU shut down; -no-reboot: stopping)\n"); return 3;
+    case "boot-failed": process.stderr.write(`emu: ${stop.message}\n`); return 2;
   }
 }
 

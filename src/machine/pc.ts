@@ -17,6 +17,7 @@ import { AtaChannel } from "../devices/ata.ts";
 import type { BlockDevice } from "../devices/block-device.ts";
 import { createI440fx } from "../devices/pci.ts";
 import { Vga } from "../devices/vga.ts";
+import { BiosServices } from "../bios/services.ts";
 
 export interface PcOptions {
   /** Guest RAM in MiB (default 128). */
@@ -33,6 +34,14 @@ export interface PcOptions {
   realtime?: boolean;
   /** Use the debug build of the core. */
   debugCore?: boolean;
+  /**
+   * The built-in BIOS image (bios/bios.asm, see src/bios/rom.ts): mapped at 0xF0000 and
+   * 0xFFFF0000 with its services (src/bios/services.ts); the machine then starts in POST and
+   * boots from disk. Without it the caller loads a kernel itself.
+   */
+  bios?: Uint8Array;
+  /** The BIOS's boot order, as QEMU's -boot (c hard disk, a floppy, d CD-ROM; default "c"). */
+  bootOrder?: string;
   /** An already compiled core (the browser fetches core.wasm itself; Cpu.create reads it with node:fs). */
   wasmModule?: WebAssembly.Module;
 }
@@ -42,6 +51,7 @@ export type MachineStop =
   | { kind: "exit-port"; value: number } // the guest wrote to port 0xF4
   | { kind: "triple-fault" }
   | { kind: "reset" } // the guest asked for a CPU reset (8042, port 0x92)
+  | { kind: "boot-failed"; message: string } // the BIOS found nothing to boot
   | { kind: "stopped" }; // the host called stop()
 
 const SLICE = 1 << 16; // at most this many instructions between device checks
@@ -59,6 +69,8 @@ export class PC {
   readonly ide: [AtaChannel, AtaChannel];
   readonly chipset: ReturnType<typeof createI440fx>;
   readonly vga: Vga;
+  /** The built-in BIOS's services, when the machine has the built-in BIOS. */
+  readonly bios: BiosServices | undefined = undefined;
   readonly devices: Device[];
   readonly nsPerInstruction: number;
   /** --realtime: guest time is paced to the host clock (never ahead of it). */
@@ -110,11 +122,29 @@ export class PC {
     this.chipset.isa.onReset = () => this.stop({ kind: "reset" });
     // VGA: ports 0x3B0-0x3DF and the 0xA0000-0xBFFFF window, in 80x25 text mode as a BIOS leaves it.
     this.vga = new Vga(clock);
-    this.vga.setTextMode3();
+    if (!opts.bios) this.vga.setTextMode3(); // the BIOS sets its mode itself
     cpu.mapMmio(0xa0000, 0x20000);
     cpu.mmio = { read: (a, size) => this.vga.readMemory(a, size), write: (a, size, v) => this.vga.writeMemory(a, size, v) };
 
     this.devices = [pic, this.pit, this.port61, this.rtc, ...this.com, this.kbc, this.port92, ...this.ide, this.vga];
+    if (opts.bios) {
+      // The BIOS ROM below 1 MiB and below 4 GiB, as the chipset decodes it.
+      const host = cpu.mapRom(0xf0000, opts.bios);
+      cpu.mapRom(0xffff0000, opts.bios, host);
+      const hardDisks = (["hda", "hdb", "hdc", "hdd"] as const).flatMap((slot) => {
+        const dev = d[slot];
+        if (!dev) return [];
+        const path = (dev as { path?: unknown }).path;
+        return [{ device: dev, name: typeof path === "string" ? `${slot} (${path})` : slot }];
+      });
+      this.bios = new BiosServices({
+        cpu, vga: this.vga, rom: opts.bios, hardDisks, bootOrder: opts.bootOrder,
+        io: { in: (port, size) => cpu.io.in(port, size), out: (port, size, value) => cpu.io.out(port, size, value) },
+        now: clock,
+        onBootFailure: (message) => this.stop({ kind: "boot-failed", message }),
+      });
+      this.devices.push(this.bios);
+    }
     for (const dev of this.devices) (dev as unknown as { attach(bus: PortBus): void }).attach(this.bus);
     this.chipset.attach(this.bus);
     this.devices.push(this.chipset.pci);
@@ -173,7 +203,7 @@ export class PC {
   reset(): void {
     this.cpu.reset();
     for (const dev of this.devices) dev.reset();
-    this.vga.setTextMode3(); // what the firmware would do before a kernel is loaded again
+    if (!this.bios) this.vga.setTextMode3(); // what the firmware would do before a kernel is loaded again
     this.a20Kbc = true;
     this.a20Fast = false;
     this.updateA20();
