@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { spawnSync, execFileSync } from "node:child_process";
+import { gzipSync } from "node:zlib";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const results = join(root, "test-results");
@@ -235,8 +236,11 @@ async function ensureBundle() {
     const { buildWeb } = await import("../web/build.mjs");
     await buildWeb();
   }
-  const size = (f) => statSync(join(root, "dist", "web", f)).size;
-  return { main: size("main.js"), worker: size("worker.js"), core: size("core.wasm"), css: size("style.css") + size("xterm.css") + size("index.html") };
+  const file = (f) => join(root, "dist", "web", f);
+  const size = (f) => statSync(file(f)).size;
+  const code = ["main.js", "worker.js", "core.wasm", "style.css", "xterm.css", "index.html"];
+  const gzipped = code.reduce((s, f) => s + gzipSync(readFileSync(file(f)), { level: 9 }).length, 0);
+  return { main: size("main.js"), worker: size("worker.js"), core: size("core.wasm"), css: size("style.css") + size("xterm.css") + size("index.html"), gzipped };
 }
 
 test("the browser demo boots the tiny Linux in Chromium: prompt, uname, counters, save and restore", { skip: noImages || noCore || noChromium, timeout: 600_000 }, async () => {
@@ -335,7 +339,7 @@ test("the browser demo boots the tiny Linux in Chromium: prompt, uname, counters
     assert.deepEqual(errors, [], "no console errors or failed requests");
 
     const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
-    const report = `page load to shell prompt ${(promptMs / 1000).toFixed(2)} s in headless Chromium; bundle main.js ${kib(sizes.main)} + worker.js ${kib(sizes.worker)} + core.wasm ${kib(sizes.core)} + html/css ${kib(sizes.css)}; state file ${(stateBytes / (1 << 20)).toFixed(1)} MiB`;
+    const report = `page load to shell prompt ${(promptMs / 1000).toFixed(2)} s in headless Chromium; bundle main.js ${kib(sizes.main)} + worker.js ${kib(sizes.worker)} + core.wasm ${kib(sizes.core)} + html/css ${kib(sizes.css)} (${kib(sizes.gzipped)} gzipped); state file ${(stateBytes / (1 << 20)).toFixed(1)} MiB`;
     writeFileSync(join(results, "web.txt"), report + "\n");
     console.log(report);
   } finally {

@@ -2,7 +2,8 @@
 // esbuild into dist/web/, with index.html, the CSS, the CPU core (dist/core.wasm, from
 // `npm run build`) and the tiny Linux (images/out/, from `npm run images`) beside them.
 import { build } from "esbuild";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -65,10 +66,13 @@ export async function buildWeb() {
   for (const f of walk(out)) sizes[relative(out, f)] = statSync(f).size;
   const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
   const code = ["main.js", "worker.js", "index.html", "style.css", "xterm.css"].reduce((s, f) => s + (sizes[f] ?? 0), 0);
+  // What a server compressing its responses would send for the code.
+  const gzipped = ["main.js", "worker.js", "core.wasm", "index.html", "style.css", "xterm.css"]
+    .reduce((s, f) => s + gzipSync(readFileSync(join(out, f)), { level: 9 }).length, 0);
   log(`web:build: ${relative(root, out)}/ main.js ${kib(sizes["main.js"])}, worker.js ${kib(sizes["worker.js"])}, core.wasm ${kib(sizes["core.wasm"])}; ` +
-    `page code ${kib(code)} + core ${kib(sizes["core.wasm"])}` +
+    `page code ${kib(code)} + core ${kib(sizes["core.wasm"])} (${kib(gzipped)} gzipped)` +
     (haveImages ? `; images ${kib((sizes["images/bzImage"] ?? 0) + (sizes["images/initramfs.cpio.gz"] ?? 0))}` : ""));
-  return { out, sizes, haveImages, metafile: result.metafile };
+  return { out, sizes, gzipped, haveImages, metafile: result.metafile };
 }
 
 function* walk(dir) {

@@ -184,10 +184,16 @@ async function bootChosen(): Promise<void> {
 
 // Drag and drop anywhere on the page: a state file restores; a kernel, initrd or disk is picked.
 async function classify(file: File): Promise<"state" | "kernel" | "initrd" | "disk"> {
-  const head = new Uint8Array(await file.slice(0, 0x400).arrayBuffer());
+  const head = new Uint8Array(await file.slice(0, 8192).arrayBuffer());
   const text = (a: number, b: number) => String.fromCharCode(...head.subarray(a, b));
   if (text(0, 8) === "EMUSNAP1") return "state";
   if (text(0x202, 0x206) === "HdrS") return "kernel";
+  const words = new DataView(head.buffer, 0, head.length & ~3);
+  for (let o = 0; o + 12 <= words.byteLength; o += 4) {
+    // A multiboot header: magic, flags, checksum adding up to zero (in the first 8 KiB).
+    const magic = words.getUint32(o, true);
+    if (magic === 0x1badb002 && ((magic + words.getUint32(o + 4, true) + words.getUint32(o + 8, true)) >>> 0) === 0) return "kernel";
+  }
   if (head[0] === 0x1f && head[1] === 0x8b) {
     if (/\.emustate$/i.test(file.name)) return "state";
     const { isSnapshotFile } = await import("./snapshot.ts");
