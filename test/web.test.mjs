@@ -207,15 +207,61 @@ attr:   db 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0
 msg:    db "mode 13h drawn", 13, 10, 0
 `;
 
-/** Assemble MODE13H_ASM with NASM, or undefined without it. */
-function mode13hKernel() {
-  const nasm = spawnSync("nasm", ["-v"]);
-  if (nasm.error) return undefined;
+/** A boot sector for the BIOS: hello on the screen (INT 10h) and COM1, then again after 5 timer ticks. */
+const BOOTSECT_ASM = `; A boot sector: says hello on the screen (INT 10h) and on COM1, counts timer ticks, says so again.
+        bits 16
+        org 0x7c00
+start:  xor ax, ax
+        mov ds, ax
+        mov ss, ax
+        mov sp, 0x7c00
+        sti
+        mov si, msg
+        call print
+        mov cx, 5                       ; wait for 5 timer ticks (INT 08h through the BIOS)
+.t:     hlt
+        loop .t
+        mov si, msg2
+        call print
+.h:     hlt
+        jmp .h
+print:  lodsb
+        test al, al
+        jz .r
+        push ax
+        mov ah, 0x0e
+        mov bx, 0x0007
+        int 0x10
+        pop ax
+        mov dx, 0x3f8
+        out dx, al
+        jmp print
+.r:     ret
+msg:    db "disk boot ok", 13, 10, 0
+msg2:   db "ticks ok", 13, 10, 0
+        times 510 - ($ - $$) db 0
+        dw 0xaa55
+`;
+
+/** Assemble `source` with NASM into test-results/web-node/NAME.bin (undefined without NASM). */
+function nasm(name, source) {
+  if (spawnSync("nasm", ["-v"]).error) return undefined;
   const dir = join(results, "web-node");
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "mode13h.asm"), MODE13H_ASM);
-  execFileSync("nasm", ["-f", "bin", "-o", join(dir, "mode13h.bin"), join(dir, "mode13h.asm")]);
-  return join(dir, "mode13h.bin");
+  writeFileSync(join(dir, `${name}.asm`), source);
+  execFileSync("nasm", ["-f", "bin", "-o", join(dir, `${name}.bin`), join(dir, `${name}.asm`)]);
+  return join(dir, `${name}.bin`);
+}
+
+/** A 1 MiB disk image whose first sector is BOOTSECT_ASM. */
+function bootDisk() {
+  const bin = nasm("bootsect", BOOTSECT_ASM);
+  if (!bin) return undefined;
+  const disk = Buffer.alloc(1 << 20);
+  readFileSync(bin).copy(disk);
+  const path = join(results, "web-node", "disk.img");
+  writeFileSync(path, disk);
+  return path;
 }
 
 function newestMtime(dir) {
@@ -321,7 +367,7 @@ test("the browser demo boots the tiny Linux in Chromium: prompt, uname, counters
     await page.screenshot({ path: join(results, "web.png") });
 
     // Your own kernel, by the file picker: one that draws in mode 13h, shown on the VGA canvas.
-    const own = mode13hKernel();
+    const own = nasm("mode13h", MODE13H_ASM);
     if (own) {
       await page.click("#own-files summary");
       await page.setInputFiles("#kernel-file", own);
@@ -333,8 +379,18 @@ test("the browser demo boots the tiny Linux in Chromium: prompt, uname, counters
       const pixel = await page.evaluate(() => [...document.querySelector("#screen").getContext("2d").getImageData(10, 0, 1, 1).data]);
       assert.deepEqual(pixel, [40, 8, 215, 255], "mode 13h pixel through the guest's palette");
       await page.screenshot({ path: join(results, "web-mode13h.png") });
+
+      // A disk image alone boots through the built-in BIOS (INT 10h text on the canvas, COM1 in the terminal).
+      const disk = bootDisk();
+      await page.click("#clear-files");
+      await page.setInputFiles("#disk-file", disk);
+      assert.equal(await page.isChecked("#bios-boot"), true, "a disk without a kernel boots through the BIOS");
+      await page.click("#boot");
+      await waitTerminal(/disk boot ok\r?\n[\s\S]*ticks ok/, "the boot sector's messages");
+      await page.click("#tab-vga");
+      await page.waitForFunction(() => /disk boot ok/.test(globalThis.emu.screenText()), null, { timeout: 10_000 });
     } else {
-      console.log("nasm is missing: the mode 13h kernel is not checked");
+      console.log("nasm is missing: the mode 13h kernel and the BIOS disk boot are not checked");
     }
     assert.deepEqual(errors, [], "no console errors or failed requests");
 

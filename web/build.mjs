@@ -51,6 +51,9 @@ export async function buildWeb() {
   copyFileSync(join(root, "web", "style.css"), join(out, "style.css"));
   copyFileSync(join(root, "node_modules", "@xterm", "xterm", "css", "xterm.css"), join(out, "xterm.css"));
   copyFileSync(core, join(out, "core.wasm"));
+  const bios = join(root, "dist", "bios.bin");
+  if (existsSync(bios)) copyFileSync(bios, join(out, "bios.bin"));
+  else console.warn("web:build: dist/bios.bin is missing (npm run build): the page cannot boot a disk image without a kernel");
 
   const images = join(root, "images", "out");
   const wanted = ["bzImage", "initramfs.cpio.gz"];

@@ -12,8 +12,11 @@ import { captureMachine, restoreMachine, encodeSnapshot, decodeSnapshot, type Sn
 export { PC };
 
 export interface BootMedia {
-  kernel: Uint8Array;
-  kernelName: string;
+  /** A kernel to boot directly; without one the machine starts in the BIOS, which boots the disk. */
+  kernel?: Uint8Array;
+  kernelName?: string;
+  /** The built-in BIOS image (dist/bios.bin), for a machine that boots from its disk. */
+  bios?: Uint8Array;
   initrd?: Uint8Array;
   initrdName?: string;
   /** Disk image for hda, used in place: the guest's writes change these bytes (never the user's file). */
@@ -45,13 +48,14 @@ export class Machine {
 
   private static async create(module: WebAssembly.Module, media: BootMedia, serial: SerialSink): Promise<Machine> {
     const disk = media.disk ? new MemoryBlockDevice(media.disk) : undefined;
-    const pc = await PC.create({ memoryMiB: media.memoryMiB, serial, wasmModule: module, disks: disk ? { hda: disk } : {} });
+    const pc = await PC.create({ memoryMiB: media.memoryMiB, serial, wasmModule: module, disks: disk ? { hda: disk } : {}, bios: media.kernel ? undefined : media.bios });
     return new Machine(pc, media, disk);
   }
 
   /** Direct boot, as QEMU's -kernel: load the kernel (again after a reset) and enter it. */
   loadKernel(): string {
     const { kernel, initrd, cmdline } = this.media;
+    if (!kernel) return "BIOS"; // the BIOS starts at the reset vector and boots the disk
     if (findMultibootHeader(kernel) >= 0 && !isBzImage(kernel)) {
       loadMultiboot(this.pc.cpu, kernel, cmdline, initrd ? [{ data: initrd, cmdline: this.media.initrdName ?? "initrd" }] : []);
       return "multiboot";
@@ -68,8 +72,10 @@ export class Machine {
 
   /** Everything needed to continue this machine elsewhere, boot media included (for reboots). */
   capture(): Snapshot {
-    const { kernel, initrd, disk: _disk, ...rest } = this.media;
-    const extra: Record<string, Uint8Array> = { kernel };
+    const { kernel, initrd, bios, disk: _disk, ...rest } = this.media;
+    const extra: Record<string, Uint8Array> = {};
+    if (kernel) extra.kernel = kernel;
+    if (bios) extra.bios = bios;
     if (initrd) extra.initrd = initrd;
     if (this.disk) extra.disk = this.disk.data;
     return captureMachine(this.pc, { media: rest }, extra);
@@ -84,9 +90,10 @@ export class Machine {
     const snap = file instanceof Uint8Array ? await decodeSnapshot(file) : file;
     const m = (snap.header.meta.media ?? {}) as Partial<BootMedia>;
     const kernel = snap.sections.get("kernel");
-    if (!kernel || typeof m.memoryMiB !== "number" || typeof m.cmdline !== "string") throw new Error("emu snapshot: no boot media in the file");
+    const bios = snap.sections.get("bios");
+    if ((!kernel && !bios) || typeof m.memoryMiB !== "number" || typeof m.cmdline !== "string") throw new Error("emu snapshot: no boot media in the file");
     const media: BootMedia = {
-      kernel: kernel.slice(), kernelName: m.kernelName ?? "kernel",
+      kernel: kernel?.slice(), kernelName: m.kernelName, bios: bios?.slice(),
       initrd: snap.sections.get("initrd")?.slice(), initrdName: m.initrdName,
       disk: snap.sections.get("disk")?.slice(), diskName: m.diskName,
       cmdline: m.cmdline, memoryMiB: m.memoryMiB,

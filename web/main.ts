@@ -143,12 +143,20 @@ const initrdInput = $<HTMLInputElement>("initrd-file");
 const diskInput = $<HTMLInputElement>("disk-file");
 const cmdlineInput = $<HTMLInputElement>("cmdline");
 const memoryInput = $<HTMLSelectElement>("memory");
+const biosBootInput = $<HTMLInputElement>("bios-boot");
 const chosen: { kernel?: File; initrd?: File; disk?: File } = {};
 function showChosen(): void {
-  $("chosen-kernel").textContent = chosen.kernel?.name ?? "built-in tiny Linux";
+  // A disk without a kernel boots through the BIOS unless the user says otherwise.
+  biosBootInput.checked = !!chosen.disk && !chosen.kernel;
+  biosBootInput.disabled = !chosen.disk;
+  showKernel();
   $("chosen-initrd").textContent = chosen.initrd?.name ?? (chosen.kernel ? "none" : "built-in initramfs");
   $("chosen-disk").textContent = chosen.disk?.name ?? "none";
 }
+function showKernel(): void {
+  $("chosen-kernel").textContent = biosBootInput.checked ? "none (the BIOS boots the disk)" : chosen.kernel?.name ?? "built-in tiny Linux";
+}
+biosBootInput.addEventListener("change", showKernel);
 kernelInput.addEventListener("change", () => { chosen.kernel = kernelInput.files?.[0]; showChosen(); });
 initrdInput.addEventListener("change", () => { chosen.initrd = initrdInput.files?.[0]; showChosen(); });
 diskInput.addEventListener("change", () => { chosen.disk = diskInput.files?.[0]; showChosen(); });
@@ -167,18 +175,20 @@ async function bootChosen(): Promise<void> {
     transfer.push(n.bytes);
     return n;
   };
-  const kernel = await named(chosen.kernel);
+  const biosBoot = biosBootInput.checked && !!chosen.disk;
+  const kernel = biosBoot ? undefined : await named(chosen.kernel);
   const boot = {
     kernel,
     initrd: kernel ? await named(chosen.initrd) : undefined,
     disk: await named(chosen.disk),
+    biosBoot,
     cmdline: cmdlineInput.value.trim() || undefined,
     memoryMiB: Number(memoryInput.value) || undefined,
   };
   term.reset();
   promptAt = undefined;
   serialTail = "";
-  setInfo(`booting ${kernel?.name ?? "the built-in tiny Linux"}…`);
+  setInfo(`booting ${biosBoot ? `${chosen.disk!.name} through the BIOS` : kernel?.name ?? "the built-in tiny Linux"}…`);
   send({ type: "boot", boot }, transfer);
 }
 

@@ -7,6 +7,8 @@ export interface BootRequest {
   initrd?: NamedBytes;
   /** A disk image, attached as the primary master (hda). */
   disk?: NamedBytes;
+  /** No kernel: start the built-in BIOS, which boots the disk. */
+  biosBoot?: boolean;
   cmdline?: string;
   memoryMiB?: number;
 }

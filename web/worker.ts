@@ -312,17 +312,22 @@ async function core(): Promise<WebAssembly.Module> {
   return module;
 }
 
-async function fetchImage(path: string): Promise<Uint8Array> {
+async function fetchFile(path: string, missing: string): Promise<Uint8Array> {
   const res = await fetch(path);
-  if (!res.ok) throw new Error(`${path}: HTTP ${res.status} (the built-in Linux was not built: npm run images, then npm run web:build; or choose a kernel)`);
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status} (${missing})`);
   return new Uint8Array(await res.arrayBuffer());
 }
+const fetchImage = (path: string) => fetchFile(path, "the built-in Linux was not built: npm run images, then npm run web:build; or choose a kernel");
 
 async function boot(req: BootRequest): Promise<void> {
   halt("loading", "loading the machine");
   const mod = await core();
   let media: BootMedia;
-  if (!req.kernel) {
+  if (req.biosBoot) {
+    if (!req.disk) throw new Error("choose a disk image to boot through the BIOS");
+    const bios = await fetchFile("bios.bin", "the built-in BIOS is not in this build (npm run build, then npm run web:build)");
+    media = { bios, cmdline: "", memoryMiB: req.memoryMiB ?? DEFAULT_MEMORY_MIB };
+  } else if (!req.kernel) {
     const [kernel, initrd] = await Promise.all([fetchImage("images/bzImage"), fetchImage("images/initramfs.cpio.gz")]);
     media = { kernel, kernelName: "bzImage (tiny Linux)", initrd, initrdName: "initramfs.cpio.gz", cmdline: req.cmdline || defaultCmdline(!!req.disk), memoryMiB: req.memoryMiB ?? DEFAULT_MEMORY_MIB };
   } else {
@@ -342,10 +347,10 @@ async function boot(req: BootRequest): Promise<void> {
 
 function describe(media: BootMedia): string {
   const mib = (n: number) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`);
-  const parts = [`${media.kernelName} (${mib(media.kernel.length)})`];
+  const parts = [media.kernel ? `${media.kernelName} (${mib(media.kernel.length)})` : "the built-in BIOS"];
   if (media.initrd) parts.push(`initrd ${media.initrdName} (${mib(media.initrd.length)})`);
   if (media.disk) parts.push(`hda ${media.diskName} (${mib(media.disk.length)})`);
-  return `${parts.join(", ")}; ${media.memoryMiB} MiB RAM; "${media.cmdline}"`;
+  return `${parts.join(", ")}; ${media.memoryMiB} MiB RAM` + (media.kernel ? `; "${media.cmdline}"` : "; booting from hda");
 }
 
 async function save(): Promise<void> {
