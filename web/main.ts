@@ -24,6 +24,7 @@ const term = new Terminal({
   scrollback: 5000,
   cursorBlink: true,
   fontSize: 14,
+  lineHeight: 1.15, // at 1.0 the DOM renderer clips underscores at the bottom of the row
   fontFamily: '"DejaVu Sans Mono", "Cascadia Mono", Consolas, Menlo, "Liberation Mono", monospace',
   theme: { background: "#111417", foreground: "#d8dee4" },
 });
