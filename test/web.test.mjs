@@ -276,9 +276,11 @@ function newestMtime(dir) {
 /** Build dist/web/ unless it is newer than everything it is made from. */
 async function ensureBundle() {
   const main = join(root, "dist", "web", "main.js");
-  const inputs = Math.max(newestMtime(join(root, "web")), newestMtime(join(root, "src")), statSync(join(root, "dist", "core.wasm")).mtimeMs);
-  const images = join(root, "dist", "web", "images", "bzImage");
-  if (!existsSync(main) || !existsSync(images) || statSync(main).mtimeMs < inputs) {
+  const bios = join(root, "dist", "bios.bin");
+  const inputs = Math.max(newestMtime(join(root, "web")), newestMtime(join(root, "src")), statSync(join(root, "dist", "core.wasm")).mtimeMs,
+    existsSync(bios) ? statSync(bios).mtimeMs : 0);
+  const copied = [join(root, "dist", "web", "images", "bzImage"), ...(existsSync(bios) ? [join(root, "dist", "web", "bios.bin")] : [])];
+  if (!existsSync(main) || copied.some((f) => !existsSync(f)) || statSync(main).mtimeMs < inputs) {
     const { buildWeb } = await import("../web/build.mjs");
     await buildWeb();
   }
