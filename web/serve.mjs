@@ -33,7 +33,7 @@ export function serve({ dir = join(root, "dist", "web"), host = "127.0.0.1", por
     }
     let path;
     try {
-      path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+      path = decodeURIComponent((req.url ?? "/").split(/[?#]/)[0]);
     } catch {
       res.writeHead(400).end();
       return;
