@@ -1,0 +1,80 @@
+// A real disk through the built-in BIOS: images/disk.mjs builds an MBR disk with SYSLINUX, the
+// tiny Linux and its initramfs on a FAT16 partition and an ext2 partition; `emu run disk.img`
+// boots it (MBR -> SYSLINUX via INT 13h EDD -> the Linux real-mode setup's BIOS calls -> Linux),
+// the guest mounts the ext2 partition, writes a file, syncs and powers off, and the host finds
+// the file with e2fsprogs' debugfs. With -snapshot the image's sha256 does not change.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const out = join(root, "images", "out");
+const tools = ["syslinux", "mcopy", "mkfs.fat", "sfdisk", "mke2fs", "debugfs"];
+const have = (cmd) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
+const skip = !existsSync(join(out, "bzImage")) || !existsSync(join(out, "initramfs.cpio.gz"))
+  ? "the tiny Linux is not built (npm run images)"
+  : tools.some((t) => !have(t)) || !existsSync("/usr/lib/syslinux/mbr/mbr.bin")
+    ? `needs ${tools.join(", ")} (Debian: syslinux syslinux-common mtools dosfstools fdisk e2fsprogs)`
+    : false;
+
+const EXT2_START = 67584; // images/disk.mjs
+const sha256 = (path) => createHash("sha256").update(readFileSync(path)).digest("hex");
+
+function buildDisk() {
+  const dir = mkdtempSync(join(tmpdir(), "emu-disk-"));
+  const r = spawnSync(process.execPath, [join(root, "images", "disk.mjs"), "--out", dir,
+    "--kernel", join(out, "bzImage"), "--initrd", join(out, "initramfs.cpio.gz")], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr + r.stdout);
+  return { dir, disk: join(dir, "disk.img") };
+}
+
+function boot(disk, extra, script) {
+  const started = Date.now();
+  const r = spawnSync(process.execPath, [join(root, "bin", "emu.js"), "run", "-m", "64", ...extra, disk], {
+    input: script.join("\n") + "\n", encoding: "latin1", timeout: 600_000, maxBuffer: 64 << 20,
+  });
+  return { ...r, seconds: (Date.now() - started) / 1000 };
+}
+
+/** A file from the ext2 partition, read on the host with debugfs. */
+function ext2File(dir, disk, path) {
+  const part = join(dir, "part2.img");
+  writeFileSync(part, readFileSync(disk).subarray(EXT2_START * 512));
+  const r = spawnSync("debugfs", ["-R", `cat ${path}`, part], { encoding: "utf8" });
+  return r.stdout;
+}
+
+test("SYSLINUX boots the tiny Linux from disk.img through the built-in BIOS; the guest's ext2 write lands in the image", { skip }, () => {
+  const { dir, disk } = buildDisk();
+  const r = boot(disk, [], [
+    "mkdir -p /mnt && mount -t ext2 /dev/sda2 /mnt && cat /mnt/hello.txt",
+    "echo written by the guest > /mnt/guest.txt && sync && umount /mnt && echo UNMOUNTED",
+    "poweroff -f",
+  ]);
+  assert.equal(r.error, undefined, String(r.error));
+  assert.match(r.stdout, /SYSLINUX \d/);
+  assert.match(r.stdout, /BIOS-e820: \[mem 0x0000000000100000-0x0000000003ffffff\] usable/);
+  assert.match(r.stdout, /sda: sda1 sda2/);
+  assert.match(r.stdout, /hello from the ext2 partition of disk\.img/);
+  assert.match(r.stdout, /UNMOUNTED/);
+  assert.equal(r.status, 0, `status ${r.status}; stderr: ${r.stderr}`);
+  assert.equal(ext2File(dir, disk, "/guest.txt"), "written by the guest\n");
+  console.log(`# boot from disk and script took ${r.seconds.toFixed(1)} s of host time`);
+});
+
+test("with -snapshot the same boot and write leave disk.img's sha256 unchanged", { skip }, () => {
+  const { disk } = buildDisk();
+  const before = sha256(disk);
+  const r = boot(disk, ["-snapshot"], [
+    "mkdir -p /mnt && mount -t ext2 /dev/sda2 /mnt && echo snapshot > /mnt/guest.txt && sync && umount /mnt && echo UNMOUNTED",
+    "poweroff -f",
+  ]);
+  assert.match(r.stdout, /UNMOUNTED/);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(sha256(disk), before);
+});
