@@ -16,7 +16,7 @@
 ;      sets the status byte;
 ;   4. the stub acts on the status: DONE - pop and IRET; WAIT - STI, HLT, CLI
 ;      and hypercall again (blocking calls: INT 16h AH=00h, INT 15h AH=86h);
-;      BOOT - jump to the boot sector at 0000:7C00 with DL from the frame;
+;      BOOT - jump to the boot image at CX:BX with DL from the frame;
 ;      HALT - stop here (nothing to boot).
 ;
 ; Frame (offsets from SS:SP at the OUT):
@@ -44,7 +44,9 @@ ST_WAIT         equ 1
 ST_BOOT         equ 2
 ST_HALT         equ 3
 
+FRAME_EBX       equ 24
 FRAME_EDX       equ 28
+FRAME_ECX       equ 32
 FRAME_FN        equ 40
 FRAME_STATUS    equ 41
 
@@ -84,9 +86,11 @@ service:
         cli
         jmp .call
 
-; Start the boot sector the host loaded at 0000:7C00 (INT 19h): DL = drive.
+; Start the boot image the host loaded (INT 19h): DL = drive, CX:BX = where.
 boot_jump:
         mov dl, [bp + FRAME_EDX]
+        mov bx, [bp + FRAME_EBX]
+        mov cx, [bp + FRAME_ECX]
         xor ax, ax
         mov ds, ax
         mov es, ax
@@ -94,6 +98,8 @@ boot_jump:
         mov gs, ax
         mov ss, ax
         mov sp, STACK_TOP
+        push cx
+        push bx
         xor eax, eax
         xor ebx, ebx
         xor ecx, ecx
@@ -102,7 +108,7 @@ boot_jump:
         xor ebp, ebp
         and edx, 0xff
         sti
-        jmp 0x0000:0x7C00
+        retf
 
 halt_forever:
         cli

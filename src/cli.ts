@@ -25,7 +25,10 @@ emu run options (in the style of qemu-system-i386):
   -m MIB                  guest RAM in MiB (default 128)
   -hda/-hdb/-hdc/-hdd FILE  raw disk images on the IDE channels (disk.img alone means -hda);
                           without -kernel the built-in BIOS boots the first bootable one
-  -boot ORDER             the BIOS's boot order, as QEMU: c = hard disk (default c; also order=c)
+  -fda/-fdb FILE          diskette images (160 KiB-2.88 MiB) for the built-in BIOS's drives A:/B:
+  -cdrom FILE             an ISO image the built-in BIOS boots (El Torito, no emulation)
+  -boot ORDER             the BIOS's boot order, as QEMU: c hard disk, a diskette, d CD-ROM
+                          (default cad; also order=dc)
   -snapshot               keep disk writes in memory; the image files are not changed
   -no-reboot              exit when the guest resets or triple-faults (default: reboot, as QEMU)
   --realtime              pace guest time to the host clock (the default on a terminal)
@@ -116,7 +119,7 @@ async function romCommand(args: string[]): Promise<number> {
 }
 
 async function runCli(args: string[]): Promise<number> {
-  const p = parseArgs(args, ["kernel", "initrd", "append", "m", "hda", "hdb", "hdc", "hdd", "boot"], ["stats", "debug-core", "snapshot", "no-reboot", "realtime", "virtual-time"]);
+  const p = parseArgs(args, ["kernel", "initrd", "append", "m", "hda", "hdb", "hdc", "hdd", "fda", "fdb", "cdrom", "boot"], ["stats", "debug-core", "snapshot", "no-reboot", "realtime", "virtual-time"]);
   if (p.positional.length > 1) throw new UserError("emu run: at most one disk image may be given without -hda");
   const m = p.flags.has("m") ? parseNumber("-m", String(p.flags.get("m")).replace(/[Mm]$/, "")) : 128;
   if (m < 2 || m > 3072) throw new UserError("emu run: -m must be between 2 and 3072 (MiB)");
@@ -138,6 +141,9 @@ async function runCli(args: string[]): Promise<number> {
     hdb: str("hdb"),
     hdc: str("hdc"),
     hdd: str("hdd"),
+    fda: str("fda"),
+    fdb: str("fdb"),
+    cdrom: str("cdrom"),
     bootOrder,
     snapshot: p.flags.has("snapshot"),
     noReboot: p.flags.has("no-reboot"),

@@ -16,6 +16,7 @@ import { UserError } from "./errors.ts";
 import { formatStats } from "./stats.ts";
 import { FileDisk } from "./devices/file-disk.ts";
 import { loadBuiltinBios } from "./bios/rom.ts";
+import { floppyFormat } from "./bios/disk.ts";
 
 export interface RunOptions {
   kernel?: string;
@@ -25,6 +26,11 @@ export interface RunOptions {
   hdb?: string;
   hdc?: string;
   hdd?: string;
+  /** Diskette images for drives A: and B: (the built-in BIOS reaches them; no controller model yet). */
+  fda?: string;
+  fdb?: string;
+  /** A CD-ROM image (the built-in BIOS boots it with El Torito; no ATAPI model yet). */
+  cdrom?: string;
   /** The BIOS's boot order (QEMU's -boot letters: c hard disk, a floppy, d CD-ROM). */
   bootOrder?: string;
   snapshot: boolean;
@@ -60,7 +66,7 @@ export function builtinImages(): { kernel: string; initrd: string } {
 export async function runCommand(opts: RunOptions): Promise<number> {
   let kernelPath = opts.kernel, initrdPath = opts.initrd;
   // Without -kernel, a machine with a disk boots it through the built-in BIOS (as QEMU does).
-  const biosBoot = !kernelPath && !initrdPath && !opts.append && Boolean(opts.hda || opts.hdb || opts.hdc || opts.hdd);
+  const biosBoot = !kernelPath && !initrdPath && !opts.append && Boolean(opts.hda || opts.hdb || opts.hdc || opts.hdd || opts.fda || opts.fdb || opts.cdrom);
   if (!kernelPath && !biosBoot) {
     const b = builtinImages();
     if (!existsSync(b.kernel) || !existsSync(b.initrd)) {
@@ -88,6 +94,19 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     }
   }
 
+  const floppies: { fda?: FileDisk; fdb?: FileDisk } = {};
+  for (const name of ["fda", "fdb"] as const) {
+    const path = opts[name];
+    if (!path) continue;
+    const disk = new FileDisk(path, { snapshot: opts.snapshot });
+    if (!floppyFormat(disk.sectorCount)) {
+      disk.close();
+      throw new UserError(`emu: diskette image ${path} is ${disk.sectorCount * 512} bytes, not a standard diskette size (160, 180, 320, 360, 720, 1200, 1440, 1680 or 2880 KiB)`);
+    }
+    floppies[name] = disk;
+  }
+  const cdrom = opts.cdrom ? new FileDisk(opts.cdrom, { readOnly: true }) : undefined;
+
   const terminal = new Terminal();
   const out = process.stdout;
   const pending: number[] = [];
@@ -101,6 +120,8 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     disks,
     bios,
     bootOrder: opts.bootOrder,
+    floppies,
+    cdrom,
   });
   // Direct kernel boot, as QEMU's -kernel does it: after a reset the loader runs again.
   const load = () => {
@@ -131,7 +152,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   } finally {
     flush();
     terminal.end();
-    for (const d of Object.values(disks)) d?.close();
+    for (const d of [...Object.values(disks), ...Object.values(floppies), cdrom]) d?.close();
   }
   const status = reportStop(stop);
   if (opts.stats) process.stderr.write(formatStats(pc) + "\n");

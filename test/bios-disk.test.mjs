@@ -2,12 +2,15 @@
 // tiny Linux and its initramfs on a FAT16 partition and an ext2 partition; `emu run disk.img`
 // boots it (MBR -> SYSLINUX via INT 13h EDD -> the Linux real-mode setup's BIOS calls -> Linux),
 // the guest mounts the ext2 partition, writes a file, syncs and powers off, and the host finds
-// the file with e2fsprogs' debugfs. With -snapshot the image's sha256 does not change.
+// the file with e2fsprogs' debugfs. With -snapshot the image's sha256 does not change. SYSLINUX
+// on a 2.88 MB diskette boots the same way through INT 13h drive 00h, and ISOLINUX from an ISO
+// (xorriso) through El Torito and INT 13h drive E0h; bios/test/cdboot.asm checks the CD-ROM
+// services one by one.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -77,4 +80,77 @@ test("with -snapshot the same boot and write leave disk.img's sha256 unchanged",
   assert.match(r.stdout, /UNMOUNTED/);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(sha256(disk), before);
+});
+
+test("SYSLINUX on a 2.88 MB diskette (-fda) boots the tiny Linux through INT 13h drive 00h", { skip }, () => {
+  const dir = mkdtempSync(join(tmpdir(), "emu-floppy-"));
+  const img = join(dir, "floppy.img");
+  const env = { ...process.env, MTOOLS_SKIP_CHECK: "1" };
+  const sh = (cmd, args) => {
+    const r = spawnSync(cmd, args, { encoding: "utf8", env });
+    assert.equal(r.status, 0, `${cmd}: ${r.stderr}`);
+  };
+  sh("mkfs.fat", ["-C", "-i", "656d7504", img, "2880"]);
+  const cfg = join(dir, "syslinux.cfg");
+  writeFileSync(cfg, "SERIAL 0 115200\nDEFAULT linux\nPROMPT 0\nLABEL linux\n  KERNEL /bzImage\n  INITRD /initrd.gz\n  APPEND console=ttyS0\n");
+  sh("mcopy", ["-i", img, join(out, "bzImage"), "::/bzImage"]);
+  sh("mcopy", ["-i", img, join(out, "initramfs.cpio.gz"), "::/initrd.gz"]);
+  sh("mcopy", ["-i", img, cfg, "::/syslinux.cfg"]);
+  sh("syslinux", ["--install", img]);
+  const r = spawnSync(process.execPath, [join(root, "bin", "emu.js"), "run", "-m", "64", "-snapshot", "-fda", img], {
+    input: "echo FLOPPY-LINUX-UP\npoweroff -f\n", encoding: "latin1", timeout: 600_000, maxBuffer: 64 << 20,
+  });
+  assert.match(r.stdout, /SYSLINUX \d/);
+  assert.match(r.stdout, /Linux version 6\.1/);
+  assert.match(r.stdout, /\nFLOPPY-LINUX-UP/);
+  assert.equal(r.status, 0, r.stderr);
+});
+
+const isoSkip = skip || (!have("xorriso") || !existsSync("/usr/lib/ISOLINUX/isolinux.bin") ? "needs xorriso and isolinux (Debian packages)" : false);
+
+/** An ISO of `files` (path -> host file or bytes); `bootImage` makes it El Torito bootable (no emulation). */
+function makeIso(dir, files, bootImage, name, infoTable = false) {
+  const tree = join(dir, "tree");
+  mkdirSync(join(tree, "boot"), { recursive: true });
+  for (const [path, src] of Object.entries(files)) {
+    mkdirSync(dirname(join(tree, path)), { recursive: true });
+    if (typeof src === "string") copyFileSync(src, join(tree, path)); else writeFileSync(join(tree, path), src);
+  }
+  const iso = join(dir, name);
+  const boot = bootImage ? ["-b", bootImage, "-c", "boot/boot.cat", "-no-emul-boot", "-boot-load-size", "4", ...(infoTable ? ["-boot-info-table"] : [])] : [];
+  const r = spawnSync("xorriso", ["-as", "mkisofs", "-quiet", "-o", iso, ...boot, tree], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  return iso;
+}
+
+test("-cdrom: an El Torito no-emulation image checks INT 13h drive E0h (41h, 48h, 42h, 4B01h, 43h)", { skip: isoSkip }, () => {
+  const dir = mkdtempSync(join(tmpdir(), "emu-cd-"));
+  const bin = join(dir, "cdboot.bin");
+  spawnSync("nasm", ["-f", "bin", "-o", bin, join(root, "bios", "test", "cdboot.asm")]);
+  const iso = makeIso(dir, { "boot/cdboot.bin": bin }, "boot/cdboot.bin", "check.iso");
+  const r = spawnSync(process.execPath, [join(root, "bin", "emu.js"), "run", "-m", "16", "-cdrom", iso], { encoding: "latin1", input: "" });
+  assert.match(r.stderr, /CD PASS/, r.stderr);
+  assert.equal(r.status, 1, `status ${r.status}`);
+  const plain = makeIso(dir, { "readme.txt": Buffer.from("no boot record\n") }, undefined, "plain.iso");
+  const p = spawnSync(process.execPath, [join(root, "bin", "emu.js"), "run", "-cdrom", plain], { encoding: "latin1", input: "" });
+  assert.equal(p.status, 2);
+  assert.match(p.stderr, /^emu: cdrom \(.*plain\.iso\) is not bootable: it has no El Torito boot record \(sector 17\)\n$/);
+});
+
+test("ISOLINUX on an ISO (-cdrom) boots the tiny Linux through El Torito", { skip: isoSkip }, () => {
+  const dir = mkdtempSync(join(tmpdir(), "emu-cd-"));
+  const iso = makeIso(dir, {
+    "isolinux/isolinux.bin": "/usr/lib/ISOLINUX/isolinux.bin",
+    "isolinux/ldlinux.c32": "/usr/lib/syslinux/modules/bios/ldlinux.c32",
+    "isolinux/isolinux.cfg": Buffer.from("SERIAL 0 115200\nDEFAULT linux\nPROMPT 0\nLABEL linux\n  KERNEL /bzImage\n  INITRD /initrd.gz\n  APPEND console=ttyS0\n"),
+    "bzImage": join(out, "bzImage"),
+    "initrd.gz": join(out, "initramfs.cpio.gz"),
+  }, "isolinux/isolinux.bin", "linux.iso", true);
+  const r = spawnSync(process.execPath, [join(root, "bin", "emu.js"), "run", "-m", "64", "-cdrom", iso], {
+    input: "echo CD-LINUX-UP\npoweroff -f\n", encoding: "latin1", timeout: 600_000, maxBuffer: 64 << 20,
+  });
+  assert.match(r.stdout, /ISOLINUX \d/);
+  assert.match(r.stdout, /Linux version 6\.1/);
+  assert.match(r.stdout, /\nCD-LINUX-UP/);
+  assert.equal(r.status, 0, r.stderr);
 });

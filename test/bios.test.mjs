@@ -90,6 +90,42 @@ test("bad disk images give a one-line error and a non-zero status", () => {
   }
 });
 
+/** The diskette boot sector on a 1.44 MB image; sector N >= 1 holds the dword N throughout. */
+function makeFloppy(name) {
+  const bin = join(dir, "floppy.bin");
+  execFileSync("nasm", ["-f", "bin", "-o", bin, join(root, "bios", "test", "floppy.asm")]);
+  const img = Buffer.alloc(2880 * 512);
+  readFileSync(bin).copy(img);
+  for (let s = 1; s < 2880; s++) for (let i = 0; i < 128; i++) img.writeUInt32LE(s, s * 512 + i * 4);
+  const path = join(dir, name);
+  writeFileSync(path, img);
+  return path;
+}
+
+test("-fda boots a 1.44 MB diskette through INT 13h drive 00h; its write lands in the image", () => {
+  const fda = makeFloppy("a.img");
+  const r = run(["-m", "16", "-fda", fda]);
+  assert.match(r.stderr, /FLOPPY PASS/, r.stderr);
+  assert.equal(r.status, 1, `status ${r.status}: ${r.stderr}`);
+  const img = readFileSync(fda);
+  assert.deepEqual(img.subarray(100 * 512, 101 * 512), img.subarray(0, 512), "the boot sector copied to LBA 100");
+});
+
+test("boot order: a hard disk first by default, the diskette with -boot a; odd diskette sizes are refused", () => {
+  const fda = makeFloppy("b.img");
+  const hda = makeDisk("order.img");
+  const hd = run(["-m", "16", "-snapshot", "-fda", fda, "-hda", hda]);
+  assert.match(hd.stderr, /PASS/);
+  assert.doesNotMatch(hd.stderr, /FLOPPY PASS/);
+  const fd = run(["-m", "16", "-snapshot", "-boot", "a", "-fda", fda, "-hda", hda]);
+  assert.match(fd.stderr, /FLOPPY PASS/, fd.stderr);
+  const odd = join(dir, "odd-floppy.img");
+  writeFileSync(odd, Buffer.alloc(1000 * 512));
+  const r = run(["-fda", odd]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /^emu: diskette image .* is 512000 bytes, not a standard diskette size/);
+});
+
 test("-boot accepts QEMU's forms and rejects others", () => {
   const disk = makeDisk("boot.img");
   assert.equal(run(["-m", "16", "-snapshot", "-boot", "order=c", disk]).status, 1);

@@ -1,11 +1,16 @@
-// INT 13h, the disk services, for hard disks: the classic CHS functions and the Enhanced Disk
-// Drive extensions (41h-48h) with 64-bit LBAs. The data moves straight between the BlockDevice
-// and guest memory, as a paravirtual disk driver would; the ATA registers are not involved, so
-// an OS that later drives the controller itself finds it as after reset.
+// INT 13h, the disk services: for hard disks the classic CHS functions and the Enhanced Disk
+// Drive extensions (41h-48h) with 64-bit LBAs; for floppies the CHS functions on the standard
+// geometries (160 KB to 2.88 MB); for CD-ROMs (drive E0h) the EDD functions on 2048-byte
+// sectors and the El Torito services (4Bh), and the no-emulation boot. The data moves straight between the BlockDevice and guest
+// memory, as a paravirtual disk driver would; the ATA registers are not involved, so an OS that
+// later drives the controller itself finds it as after reset. (There is no floppy controller or
+// ATAPI model yet: diskettes and CD-ROMs are reachable through INT 13h only.)
 //
 // Facts used: Ralf Brown's Interrupt List (INT 13h functions and status codes), the Phoenix
 // "BIOS Enhanced Disk Drive Specification" 1.1/3.0 (disk address packet, drive parameters
-// buffer), and the usual LBA-assisted geometry translation (heads 16/32/64/128/255 by size).
+// buffer), the "El Torito" Bootable CD-ROM Format Specification 1.0 (boot record volume
+// descriptor, boot catalog, specification packet), and the usual LBA-assisted geometry
+// translation (heads 16/32/64/128/255 by size).
 
 import { SECTOR_SIZE, type BlockDevice } from "../devices/block-device.ts";
 import { BDA, type Frame, GuestMemory } from "./memory.ts";
@@ -15,6 +20,21 @@ export const DISK_OK = 0x00;
 export const DISK_BAD_COMMAND = 0x01;
 export const DISK_WRITE_PROTECTED = 0x03;
 export const DISK_NOT_FOUND = 0x04;
+export const DISK_DMA_BOUNDARY = 0x09;
+/** The first CD-ROM's drive number (as SeaBIOS numbers them). */
+export const CDROM_DRIVE = 0xe0;
+const CD_SECTOR = 2048;
+
+/** The El Torito boot image of a CD, as its boot catalog's default entry describes it. */
+export interface ElToritoBoot {
+  /** 0 no emulation, 1-3 diskette emulation, 4 hard disk emulation. */
+  mediaType: number;
+  loadSegment: number;
+  /** Virtual (512-byte) sectors to load. */
+  sectorCount: number;
+  /** The image's first 2048-byte sector. */
+  rba: number;
+}
 export const DISK_CONTROLLER_FAILED = 0x20;
 export const DISK_TIMEOUT = 0x80;
 
@@ -39,25 +59,60 @@ export function biosGeometry(sectorCount: number): BiosGeometry {
   return { cylinders: Math.max(1, Math.min(1024, Math.floor(sectorCount / (heads * 63)))), heads, sectors: 63 };
 }
 
+/** A standard floppy format: its geometry and CMOS/INT 13h drive type. */
+export interface FloppyFormat extends BiosGeometry { kb: number; driveType: number }
+
+export const FLOPPY_FORMATS: readonly FloppyFormat[] = [
+  { kb: 160, cylinders: 40, heads: 1, sectors: 8, driveType: 1 },
+  { kb: 180, cylinders: 40, heads: 1, sectors: 9, driveType: 1 },
+  { kb: 320, cylinders: 40, heads: 2, sectors: 8, driveType: 1 },
+  { kb: 360, cylinders: 40, heads: 2, sectors: 9, driveType: 1 },
+  { kb: 720, cylinders: 80, heads: 2, sectors: 9, driveType: 3 },
+  { kb: 1200, cylinders: 80, heads: 2, sectors: 15, driveType: 2 },
+  { kb: 1440, cylinders: 80, heads: 2, sectors: 18, driveType: 4 },
+  { kb: 1680, cylinders: 80, heads: 2, sectors: 21, driveType: 4 }, // DMF
+  { kb: 2880, cylinders: 80, heads: 2, sectors: 36, driveType: 5 },
+];
+
+/** The floppy format of an image of `sectorCount` sectors, or undefined if it is no standard size. */
+export function floppyFormat(sectorCount: number): FloppyFormat | undefined {
+  return FLOPPY_FORMATS.find((f) => f.kb * 2 === sectorCount);
+}
+
 export class DiskBios {
   private readonly geometry: BiosGeometry[];
+  private readonly floppyGeometry: (FloppyFormat | undefined)[];
   private readonly buffer = new Uint8Array(SECTOR_SIZE);
+  /** F000 offset of the INT 1Eh diskette parameter table (AH=08h hands it out). */
+  disketteParams = 0;
 
-  /** `hardDisks[i]` is drive 0x80 + i. */
-  constructor(private readonly mem: GuestMemory, readonly hardDisks: BlockDevice[]) {
+  /** The CD-ROM we booted from (INT 13h AH=4Bh reports it). */
+  cdBoot: (ElToritoBoot & { drive: number }) | undefined;
+
+  /** `hardDisks[i]` is drive 0x80 + i, `floppies[i]` drive i, `cdroms[i]` drive 0xE0 + i. */
+  constructor(private readonly mem: GuestMemory, readonly hardDisks: BlockDevice[], readonly floppies: BlockDevice[] = [],
+    readonly cdroms: BlockDevice[] = []) {
     this.geometry = hardDisks.map((d) => biosGeometry(d.sectorCount));
+    this.floppyGeometry = floppies.map((d) => floppyFormat(d.sectorCount));
   }
 
-  geometryOf(drive: number): BiosGeometry | undefined { return this.geometry[drive - 0x80]; }
+  geometryOf(drive: number): BiosGeometry | undefined {
+    return drive >= 0x80 ? this.geometry[drive - 0x80] : this.floppyGeometry[drive];
+  }
 
   private disk(drive: number): BlockDevice | undefined {
-    return drive >= 0x80 ? this.hardDisks[drive - 0x80] : undefined;
+    if (drive >= CDROM_DRIVE) return this.cdroms[drive - CDROM_DRIVE];
+    return drive >= 0x80 ? this.hardDisks[drive - 0x80] : this.floppyGeometry[drive] ? this.floppies[drive] : undefined;
   }
 
   /** Read `count` sectors from `lba` to physical `addr`; returns the status and how many moved. */
   read(drive: number, lba: number, count: number, addr: number): { status: number; done: number } {
     const d = this.disk(drive);
     if (!d) return { status: DISK_BAD_COMMAND, done: 0 };
+    return this.readDevice(d, lba, count, addr);
+  }
+
+  private readDevice(d: BlockDevice, lba: number, count: number, addr: number): { status: number; done: number } {
     for (let i = 0; i < count; i++) {
       if (lba + i >= d.sectorCount) return { status: DISK_NOT_FOUND, done: i };
       try { d.readSector(lba + i, this.buffer); } catch { return { status: DISK_CONTROLLER_FAILED, done: i }; }
@@ -83,9 +138,9 @@ export class DiskBios {
     return { status: n === count ? DISK_OK : DISK_NOT_FOUND, done: n };
   }
 
-  /** Set AH, CF and the BDA's last status. */
+  /** Set AH, CF and the BDA's last status (hard disk or diskette). */
   private finish(f: Frame, status: number): void {
-    this.mem.write8(BDA.DISK_STATUS, status);
+    this.mem.write8(f.dl >= 0x80 ? BDA.DISK_STATUS : BDA.FLOPPY_STATUS, status);
     f.ah = status;
     f.carry = status !== DISK_OK;
   }
@@ -94,12 +149,14 @@ export class DiskBios {
     const ah = f.ah, drive = f.dl;
     const d = this.disk(drive);
     if (!d) {
-      // No such drive: AH=15h says so with AH=0; the rest fail (floppies are not there yet).
+      // No such drive: AH=15h says so with AH=0; the rest fail.
       if (ah === 0x15) { f.ah = 0; f.carry = false; return; }
-      if (ah === 0x08 && drive >= 0x80) { f.dl = this.hardDisks.length; }
+      if (ah === 0x08) { f.dl = drive >= 0x80 ? this.hardDisks.length : this.floppies.length; }
       this.finish(f, DISK_BAD_COMMAND);
       return;
     }
+    if (drive < 0x80) { this.floppy(f, drive, this.floppyGeometry[drive]!); return; }
+    if (drive >= CDROM_DRIVE) { this.cdrom(f, drive, d); return; }
     const g = this.geometry[drive - 0x80];
     switch (ah) {
       case 0x00: case 0x0c: case 0x0d: case 0x10: case 0x11: case 0x14: case 0x05: case 0x47:
@@ -153,6 +210,184 @@ export class DiskBios {
       case 0x48: this.parameters(f, d, g); return;
       default: this.finish(f, DISK_BAD_COMMAND); return;
     }
+  }
+
+  /** INT 13h for a diskette drive: CHS only (a transfer may run on across tracks and cylinders). */
+  private floppy(f: Frame, drive: number, g: FloppyFormat): void {
+    switch (f.ah) {
+      case 0x00: case 0x05: case 0x0d: case 0x16: case 0x17:
+        this.finish(f, DISK_OK); // reset, format, alternate reset, change line (no change), set type
+        return;
+      case 0x01: {
+        const last = this.mem.read8(BDA.FLOPPY_STATUS);
+        f.ah = last; f.carry = last !== 0;
+        return;
+      }
+      case 0x02: case 0x03: case 0x04: {
+        const count = f.al;
+        const cyl = f.ch | ((f.cl & 0xc0) << 2), sector = f.cl & 0x3f, head = f.dh;
+        if (count === 0 || sector === 0 || sector > g.sectors || head >= g.heads || cyl >= g.cylinders) {
+          f.al = 0;
+          this.finish(f, DISK_NOT_FOUND);
+          return;
+        }
+        const addr = GuestMemory.linear(f.es, f.bx);
+        // The 8237 cannot cross a 64 KiB physical boundary in one transfer.
+        if (f.ah !== 0x04 && (addr >>> 16) !== ((addr + count * SECTOR_SIZE - 1) >>> 16)) {
+          f.al = 0;
+          this.finish(f, DISK_DMA_BOUNDARY);
+          return;
+        }
+        const lba = (cyl * g.heads + head) * g.sectors + sector - 1;
+        const r = f.ah === 0x02 ? this.read(drive, lba, count, addr) : f.ah === 0x03 ? this.write(drive, lba, count, addr) : this.verify(drive, lba, count);
+        f.al = r.done;
+        this.finish(f, r.status);
+        return;
+      }
+      case 0x08:
+        f.ax = 0;
+        f.bl = g.driveType;
+        f.bh = 0;
+        f.ch = (g.cylinders - 1) & 0xff;
+        f.cl = g.sectors | (((g.cylinders - 1) >> 2) & 0xc0);
+        f.dh = g.heads - 1;
+        f.dl = this.floppies.length;
+        f.es = 0xf000;
+        f.di = this.disketteParams;
+        this.finish(f, DISK_OK);
+        return;
+      case 0x15:
+        f.ah = 0x01; // a diskette drive without change-line support
+        f.carry = false;
+        return;
+      case 0x18:
+        f.es = 0xf000;
+        f.di = this.disketteParams;
+        this.finish(f, DISK_OK);
+        return;
+      default:
+        this.finish(f, DISK_BAD_COMMAND); // no EDD for diskettes
+        return;
+    }
+  }
+
+  // ---- CD-ROMs ------------------------------------------------------------------------------
+
+  /**
+   * Find the El Torito boot image of CD-ROM `drive`: the boot record volume descriptor (sector
+   * 17), its boot catalog, the validation entry and the default entry. A string says what is
+   * missing.
+   */
+  elTorito(drive: number): ElToritoBoot | string {
+    const d = this.disk(drive);
+    if (!d) return "no such CD-ROM drive";
+    const sector = (n: number): Uint8Array | undefined => {
+      const out = new Uint8Array(CD_SECTOR);
+      try {
+        for (let i = 0; i < 4; i++) { d.readSector(n * 4 + i, this.buffer); out.set(this.buffer, i * SECTOR_SIZE); }
+      } catch { return undefined; }
+      return out;
+    };
+    const brvd = sector(17);
+    if (!brvd) return "it is too small to hold an ISO 9660 volume";
+    const text = (b: Uint8Array, at: number, n: number) => String.fromCharCode(...b.subarray(at, at + n));
+    if (brvd[0] !== 0 || text(brvd, 1, 5) !== "CD001" || !text(brvd, 7, 23).startsWith("EL TORITO SPECIFICATION")) {
+      return "it has no El Torito boot record (sector 17)";
+    }
+    const dv = new DataView(brvd.buffer);
+    const catalog = sector(dv.getUint32(0x47, true));
+    if (!catalog) return "its El Torito boot catalog is outside the image";
+    let sum = 0;
+    for (let i = 0; i < 32; i += 2) sum = (sum + (catalog[i] | (catalog[i + 1] << 8))) & 0xffff;
+    if (catalog[0] !== 1 || catalog[0x1e] !== 0x55 || catalog[0x1f] !== 0xaa || sum !== 0) return "its El Torito validation entry is damaged";
+    const cv = new DataView(catalog.buffer);
+    if (catalog[0x20] !== 0x88) return "its El Torito default entry is not bootable";
+    return {
+      mediaType: catalog[0x21] & 0x0f,
+      loadSegment: cv.getUint16(0x22, true) || 0x07c0,
+      sectorCount: cv.getUint16(0x26, true),
+      rba: cv.getUint32(0x28, true),
+    };
+  }
+
+  /** Load a no-emulation boot image where it asks to go; returns where to jump, or why not. */
+  loadElTorito(drive: number): { segment: number } | string {
+    const b = this.elTorito(drive);
+    if (typeof b === "string") return b;
+    if (b.mediaType !== 0) return `its boot image uses ${b.mediaType === 4 ? "hard disk" : "diskette"} emulation, which is not supported yet (only no-emulation images)`;
+    const r = this.readDevice(this.disk(drive)!, b.rba * 4, Math.max(1, b.sectorCount), b.loadSegment << 4);
+    if (r.status !== DISK_OK) return "its boot image cannot be read";
+    this.cdBoot = { ...b, drive };
+    return { segment: b.loadSegment };
+  }
+
+  /** INT 13h for a CD-ROM: EDD on 2048-byte sectors, read-only, and El Torito's 4Bh. */
+  private cdrom(f: Frame, drive: number, d: BlockDevice): void {
+    const m = this.mem;
+    switch (f.ah) {
+      case 0x00: case 0x0d: case 0x10: case 0x11: case 0x45: case 0x46: case 0x47: case 0x49:
+        this.finish(f, DISK_OK); // reset, ready, recalibrate, lock, eject (ignored), seek, media not changed
+        return;
+      case 0x01: {
+        const last = m.read8(BDA.DISK_STATUS);
+        f.ah = last; f.carry = last !== 0;
+        return;
+      }
+      case 0x41:
+        if (f.bx !== 0x55aa) { this.finish(f, DISK_BAD_COMMAND); return; }
+        f.bx = 0xaa55; f.ah = 0x30;
+        f.cx = 0x0003; // fixed disk access and removable media (45h, 46h, 48h, 49h) subsets
+        f.carry = false;
+        return;
+      case 0x42: case 0x44: {
+        const dap = GuestMemory.linear(f.ds, f.si);
+        const count = m.read16(dap + 2);
+        let addr = GuestMemory.linear(m.read16(dap + 6), m.read16(dap + 4));
+        if (m.read8(dap) >= 0x18 && m.read32(dap + 4) === 0xffffffff) addr = m.read32(dap + 0x10);
+        const lba = m.read32(dap + 8) + m.read32(dap + 12) * 2 ** 32;
+        const total = Math.floor(d.sectorCount / 4);
+        const n = Math.max(0, Math.min(count, total - lba));
+        if (f.ah === 0x42 && n > 0) this.readDevice(d, lba * 4, n * 4, addr);
+        m.write16(dap + 2, n);
+        this.finish(f, n === count ? DISK_OK : DISK_NOT_FOUND);
+        return;
+      }
+      case 0x43: this.finish(f, DISK_WRITE_PROTECTED); return;
+      case 0x48: {
+        const buf = GuestMemory.linear(f.ds, f.si);
+        const room = m.read16(buf);
+        if (room < 0x1a) { this.finish(f, DISK_BAD_COMMAND); return; }
+        const size = room >= 0x1e ? 0x1e : 0x1a;
+        m.write16(buf, size);
+        m.write16(buf + 2, 0x0074); // removable, change line, lockable, CHS values are maxima
+        m.write32(buf + 4, 0xffffffff); m.write32(buf + 8, 0xffffffff); m.write32(buf + 12, 0xffffffff);
+        m.write32(buf + 16, Math.floor(d.sectorCount / 4)); m.write32(buf + 20, 0);
+        m.write16(buf + 24, CD_SECTOR);
+        if (size >= 0x1e) m.write32(buf + 26, 0xffffffff);
+        this.finish(f, DISK_OK);
+        return;
+      }
+      case 0x4b: this.emulationStatus(f); return;
+      default: this.finish(f, DISK_BAD_COMMAND); return;
+    }
+  }
+
+  /** 4Bh AL=00h (terminate emulation) / 01h (status): the specification packet at DS:SI. */
+  private emulationStatus(f: Frame): void {
+    const b = this.cdBoot;
+    if ((f.al !== 0x00 && f.al !== 0x01) || !b) { this.finish(f, DISK_BAD_COMMAND); return; }
+    const m = this.mem, p = GuestMemory.linear(f.ds, f.si);
+    m.write8(p, 0x13);
+    m.write8(p + 1, b.mediaType);
+    m.write8(p + 2, b.drive);
+    m.write8(p + 3, 0); // controller index
+    m.write32(p + 4, b.rba);
+    m.write16(p + 8, 0); // device specification: master
+    m.write16(p + 0x0a, 0); // user buffer segment
+    m.write16(p + 0x0c, b.loadSegment);
+    m.write16(p + 0x0e, b.sectorCount);
+    m.write8(p + 0x10, 0); m.write8(p + 0x11, 0); m.write8(p + 0x12, 0);
+    this.finish(f, DISK_OK);
   }
 
   /** 42h read, 43h write, 44h verify: the disk address packet at DS:SI. */

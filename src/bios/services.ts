@@ -16,7 +16,7 @@ import type { BlockDevice } from "../devices/block-device.ts";
 import type { Vga } from "../devices/vga.ts";
 import { BDA, Frame, GuestMemory } from "./memory.ts";
 import { VideoBios } from "./video.ts";
-import { DiskBios } from "./disk.ts";
+import { CDROM_DRIVE, DiskBios } from "./disk.ts";
 import { KeyboardBios } from "./keyboard.ts";
 import { readRomDirectory, type RomDirectory } from "./rom.ts";
 
@@ -50,7 +50,11 @@ export interface BiosOptions {
   rom: Uint8Array;
   /** Hard disks in BIOS order: drive 80h, 81h, ... */
   hardDisks: BiosDisk[];
-  /** Boot order as QEMU's -boot: c = hard disk, a = floppy, d = CD-ROM (default "c"). */
+  /** Diskette images (standard sizes, see FLOPPY_FORMATS): drive 00h, 01h. */
+  floppies?: BiosDisk[];
+  /** CD-ROM images (ISO 9660, El Torito boot): drive E0h. */
+  cdroms?: BiosDisk[];
+  /** Boot order as QEMU's -boot: c = hard disk, a = floppy, d = CD-ROM (default "cad"). */
   bootOrder?: string;
   /** Guest time in ns. */
   now(): number;
@@ -83,10 +87,12 @@ export class BiosServices implements Device {
     this.directory = readRomDirectory(opts.rom);
     this.mem = new GuestMemory(opts.cpu, opts.vga, opts.rom);
     this.video = new VideoBios(this.mem, opts.io, this.directory);
-    this.disk = new DiskBios(this.mem, opts.hardDisks.map((d) => d.device));
+    this.disk = new DiskBios(this.mem, opts.hardDisks.map((d) => d.device), (opts.floppies ?? []).map((d) => d.device),
+      (opts.cdroms ?? []).map((d) => d.device));
+    this.disk.disketteParams = this.directory.disketteParams;
     this.keyboard = new KeyboardBios(this.mem);
     this.keyboard.onCtrlAltDel = () => this.io.out(0x64, 1, 0xfe); // pulse the CPU reset line
-    this.bootOrder = (opts.bootOrder ?? "c").toLowerCase();
+    this.bootOrder = (opts.bootOrder ?? "cad").toLowerCase();
   }
 
   attach(bus: PortBus): void {
@@ -137,8 +143,9 @@ export class BiosServices implements Device {
     for (let i = 0; i < 4; i++) m.write16(BDA.COM_PORTS + 2 * i, COM_PORTS[i]);
     for (let i = 0; i < 3; i++) m.write16(BDA.LPT_PORTS + 2 * i, 0);
     m.write16(BDA.EBDA_SEGMENT, EBDA_SEGMENT);
-    // Equipment: FPU, PS/2 mouse, 80x25 colour, four serial ports, no floppies or printers.
-    m.write16(BDA.EQUIPMENT, 0x0002 | 0x0004 | 0x0020 | (COM_PORTS.length << 9));
+    // Equipment: FPU, PS/2 mouse, 80x25 colour, four serial ports, the diskette drives, no printers.
+    const floppies = this.disk.floppies.length;
+    m.write16(BDA.EQUIPMENT, 0x0002 | 0x0004 | 0x0020 | (COM_PORTS.length << 9) | (floppies ? 0x0001 | ((floppies - 1) << 6) : 0));
     m.write16(BDA.MEMORY_KB, EBDA_BASE >> 10);
     this.keyboard.init();
     m.write8(BDA.DISK_COUNT, this.disk.hardDisks.length);
@@ -382,12 +389,35 @@ export class BiosServices implements Device {
 
   /**
    * INT 19h: load the first sector of each device in boot order to 0000:7C00 and start the
-   * first that ends in 55h AAh (hard disks only, for now).
+   * first that can boot: a hard disk's must end in 55h AAh, a diskette's must not be blank, a
+   * CD-ROM's El Torito no-emulation image goes where its boot catalog says.
    */
   private boot(f: Frame): number {
     const problems: string[] = [];
     for (const c of this.bootOrder) {
-      if (c !== "c") continue; // floppy and CD-ROM boot: no such drives yet
+      if (c === "a" && this.disk.floppies.length) {
+        const name = this.opts.floppies![0].name;
+        const r = this.disk.read(0x00, 0, 1, 0x7c00);
+        if (r.status !== 0) { problems.push(`${name}: cannot read its boot sector`); continue; }
+        const first = this.mem.read8(0x7c00);
+        let blank = true;
+        for (let i = 1; i < 512 && blank; i++) blank = this.mem.read8(0x7c00 + i) === first;
+        if (blank) { problems.push(`${name} is not bootable: its boot sector is blank`); continue; }
+        this.video.print("Booting from Floppy...\r\n");
+        f.dl = 0x00;
+        f.cx = 0; f.bx = 0x7c00;
+        return ST_BOOT;
+      }
+      if (c === "d" && this.disk.cdroms.length) {
+        const name = this.opts.cdroms![0].name;
+        const r = this.disk.loadElTorito(CDROM_DRIVE);
+        if (typeof r === "string") { problems.push(`${name} is not bootable: ${r}`); continue; }
+        this.video.print("Booting from DVD/CD...\r\n");
+        f.dl = CDROM_DRIVE;
+        f.cx = r.segment; f.bx = 0;
+        return ST_BOOT;
+      }
+      if (c !== "c") continue;
       for (let i = 0; i < this.disk.hardDisks.length; i++) {
         const name = this.opts.hardDisks[i].name;
         const r = this.disk.read(0x80 + i, 0, 1, 0x7c00);
@@ -398,6 +428,7 @@ export class BiosServices implements Device {
         }
         this.video.print(`Booting from Hard Disk ${i}...\r\n`);
         f.dl = 0x80 + i;
+        f.cx = 0; f.bx = 0x7c00;
         return ST_BOOT;
       }
     }

@@ -40,8 +40,15 @@ export interface PcOptions {
    * boots from disk. Without it the caller loads a kernel itself.
    */
   bios?: Uint8Array;
-  /** The BIOS's boot order, as QEMU's -boot (c hard disk, a floppy, d CD-ROM; default "c"). */
+  /** The BIOS's boot order, as QEMU's -boot (c hard disk, a floppy, d CD-ROM; default "cad"). */
   bootOrder?: string;
+  /**
+   * Diskette images (standard sizes) for drives A: and B:. There is no floppy controller model
+   * yet: only the built-in BIOS's INT 13h reaches them.
+   */
+  floppies?: { fda?: BlockDevice; fdb?: BlockDevice };
+  /** A CD-ROM image (ISO 9660): the built-in BIOS boots it (El Torito); no ATAPI model yet. */
+  cdrom?: BlockDevice;
   /** An already compiled core (the browser fetches core.wasm itself; Cpu.create reads it with node:fs). */
   wasmModule?: WebAssembly.Module;
 }
@@ -131,14 +138,15 @@ export class PC {
       // The BIOS ROM below 1 MiB and below 4 GiB, as the chipset decodes it.
       const host = cpu.mapRom(0xf0000, opts.bios);
       cpu.mapRom(0xffff0000, opts.bios, host);
-      const hardDisks = (["hda", "hdb", "hdc", "hdd"] as const).flatMap((slot) => {
-        const dev = d[slot];
+      const named = (slot: string, dev: BlockDevice | undefined) => {
         if (!dev) return [];
         const path = (dev as { path?: unknown }).path;
         return [{ device: dev, name: typeof path === "string" ? `${slot} (${path})` : slot }];
-      });
+      };
+      const hardDisks = (["hda", "hdb", "hdc", "hdd"] as const).flatMap((slot) => named(slot, d[slot]));
+      const floppies = (["fda", "fdb"] as const).flatMap((slot) => named(slot, opts.floppies?.[slot]));
       this.bios = new BiosServices({
-        cpu, vga: this.vga, rom: opts.bios, hardDisks, bootOrder: opts.bootOrder,
+        cpu, vga: this.vga, rom: opts.bios, hardDisks, floppies, cdroms: named("cdrom", opts.cdrom), bootOrder: opts.bootOrder,
         io: { in: (port, size) => cpu.io.in(port, size), out: (port, size, value) => cpu.io.out(port, size, value) },
         now: clock,
         onBootFailure: (message) => this.stop({ kind: "boot-failed", message }),
