@@ -29,6 +29,11 @@ emu run options (in the style of qemu-system-i386):
   -cdrom FILE             an ISO image the built-in BIOS boots (El Torito, no emulation)
   -boot ORDER             the BIOS's boot order, as QEMU: c hard disk, a diskette, d CD-ROM
                           (default cad; also order=dc)
+  -bios FILE              a standard BIOS image instead of the built-in BIOS (a multiple of
+                          64 KiB, e.g. /usr/share/seabios/bios.bin); its VGA BIOS is
+                          vgabios-stdvga.bin beside it, or in DIR with -L DIR
+  -debugcon DEST          debug console bytes (ports 0xE9 and 0x402, SeaBIOS's log) to DEST:
+                          stdio (stderr), file:PATH or null; default: 0xE9 to stderr
   -snapshot               keep disk writes in memory; the image files are not changed
   -no-reboot              exit when the guest resets or triple-faults (default: reboot, as QEMU)
   --realtime              pace guest time to the host clock (the default on a terminal)
@@ -119,7 +124,7 @@ async function romCommand(args: string[]): Promise<number> {
 }
 
 async function runCli(args: string[]): Promise<number> {
-  const p = parseArgs(args, ["kernel", "initrd", "append", "m", "hda", "hdb", "hdc", "hdd", "fda", "fdb", "cdrom", "boot"], ["stats", "debug-core", "snapshot", "no-reboot", "realtime", "virtual-time"]);
+  const p = parseArgs(args, ["kernel", "initrd", "append", "m", "hda", "hdb", "hdc", "hdd", "fda", "fdb", "cdrom", "boot", "bios", "L", "debugcon"], ["stats", "debug-core", "snapshot", "no-reboot", "realtime", "virtual-time"]);
   if (p.positional.length > 1) throw new UserError("emu run: at most one disk image may be given without -hda");
   const m = p.flags.has("m") ? parseNumber("-m", String(p.flags.get("m")).replace(/[Mm]$/, "")) : 128;
   if (m < 2 || m > 3072) throw new UserError("emu run: -m must be between 2 and 3072 (MiB)");
@@ -145,6 +150,9 @@ async function runCli(args: string[]): Promise<number> {
     fdb: str("fdb"),
     cdrom: str("cdrom"),
     bootOrder,
+    bios: str("bios"),
+    dataDir: str("L"),
+    debugcon: str("debugcon"),
     snapshot: p.flags.has("snapshot"),
     noReboot: p.flags.has("no-reboot"),
     // Interactive sessions follow the host clock (an idle shell then costs no host CPU); scripts

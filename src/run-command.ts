@@ -17,6 +17,8 @@ import { formatStats } from "./stats.ts";
 import { FileDisk } from "./devices/file-disk.ts";
 import { loadBuiltinBios } from "./bios/rom.ts";
 import { floppyFormat } from "./bios/disk.ts";
+import { checkFirmwareImage, findVgaBios } from "./bios/firmware.ts";
+import { openDebugcon } from "./debugcon.ts";
 
 export interface RunOptions {
   kernel?: string;
@@ -33,6 +35,11 @@ export interface RunOptions {
   cdrom?: string;
   /** The BIOS's boot order (QEMU's -boot letters: c hard disk, a floppy, d CD-ROM). */
   bootOrder?: string;
+  /** A standard BIOS image (-bios) instead of the built-in BIOS, and where its VGA BIOS is (-L). */
+  bios?: string;
+  dataDir?: string;
+  /** Where bytes to the debug console ports 0xE9 and 0x402 go (QEMU's -debugcon: stdio, file:PATH, null). */
+  debugcon?: string;
   snapshot: boolean;
   /** Exit on a guest reset or triple fault instead of rebooting (QEMU's -no-reboot). */
   noReboot: boolean;
@@ -65,8 +72,12 @@ export function builtinImages(): { kernel: string; initrd: string } {
 
 export async function runCommand(opts: RunOptions): Promise<number> {
   let kernelPath = opts.kernel, initrdPath = opts.initrd;
+  const debugcon = opts.debugcon ? openDebugcon(opts.debugcon) : undefined;
+  if (opts.bios && (kernelPath || initrdPath || opts.append)) {
+    throw new UserError("emu: -bios boots from the machine's disks; -kernel/-initrd/-append need the built-in direct boot (no -bios)");
+  }
   // Without -kernel, a machine with a disk boots it through the built-in BIOS (as QEMU does).
-  const biosBoot = !kernelPath && !initrdPath && !opts.append && Boolean(opts.hda || opts.hdb || opts.hdc || opts.hdd || opts.fda || opts.fdb || opts.cdrom);
+  const biosBoot = !kernelPath && !initrdPath && !opts.append && Boolean(opts.bios || opts.hda || opts.hdb || opts.hdc || opts.hdd || opts.fda || opts.fdb || opts.cdrom);
   if (!kernelPath && !biosBoot) {
     const b = builtinImages();
     if (!existsSync(b.kernel) || !existsSync(b.initrd)) {
@@ -82,7 +93,17 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   }
   const kernel = kernelPath ? readInput(kernelPath, "kernel") : undefined;
   const initrd = initrdPath ? readInput(initrdPath, "initrd") : undefined;
-  const bios = biosBoot ? loadBuiltinBios() : undefined;
+  let firmware: { image: Uint8Array; vgaBios?: Uint8Array } | undefined;
+  if (opts.bios) {
+    // As QEMU: the name as a path first, then in the -L directory.
+    const path = opts.dataDir && !existsSync(opts.bios) ? join(opts.dataDir, opts.bios) : opts.bios;
+    const image = readInput(path, "BIOS image");
+    checkFirmwareImage(path, image);
+    const vga = findVgaBios(path, opts.dataDir);
+    if (!vga.found) process.stderr.write(`emu: warning: no VGA BIOS (${vga.path} is missing; -L DIR says where it is): the screen stays blank\n`);
+    firmware = { image, vgaBios: vga.found ? readInput(vga.path, "VGA BIOS") : undefined };
+  }
+  const bios = biosBoot && !firmware ? loadBuiltinBios() : undefined;
   const cmdline = opts.append ?? "console=ttyS0";
 
   const disks: { hda?: FileDisk; hdb?: FileDisk; hdc?: FileDisk; hdd?: FileDisk } = {};
@@ -114,7 +135,9 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   const pc = await PC.create({
     memoryMiB: opts.memoryMiB,
     serial: { write: (b) => { pending.push(b); terminal.guestWrote(b); if (pending.length >= 4096) flush(); } },
-    debugConsole: { write: (b) => process.stderr.write(Buffer.of(b)) },
+    debugConsole: debugcon ?? { write: (b) => process.stderr.write(Buffer.of(b)) },
+    firmwareLog: debugcon,
+    firmware,
     debugCore: opts.debugCore,
     realtime: opts.realtime,
     disks,
@@ -153,6 +176,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     flush();
     terminal.end();
     for (const d of [...Object.values(disks), ...Object.values(floppies), cdrom]) d?.close();
+    debugcon?.close();
   }
   const status = reportStop(stop);
   if (opts.stats) process.stderr.write(formatStats(pc) + "\n");

@@ -5,7 +5,9 @@
 // the file with e2fsprogs' debugfs. With -snapshot the image's sha256 does not change. SYSLINUX
 // on a 2.88 MB diskette boots the same way through INT 13h drive 00h, and ISOLINUX from an ISO
 // (xorriso) through El Torito and INT 13h drive E0h; bios/test/cdboot.asm checks the CD-ROM
-// services one by one.
+// services one by one. Debian's SeaBIOS (-bios /usr/share/seabios/bios.bin, with
+// vgabios-stdvga.bin as the VGA's option ROM) boots the same disk and, through the ATAPI CD-ROM
+// on the secondary IDE channel, the same ISO.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -52,11 +54,15 @@ function ext2File(dir, disk, path) {
   return r.stdout;
 }
 
-test("SYSLINUX boots the tiny Linux from disk.img through the built-in BIOS; the guest's ext2 write lands in the image", { skip }, () => {
+/**
+ * Boot a fresh disk.img with `flags(dir)`, mount its ext2 partition in the guest, write `text` to
+ * guest.txt, sync and power off; check the boot and, with debugfs, that the file is in the image.
+ */
+function bootAndWriteExt2(flags, text) {
   const { dir, disk } = buildDisk();
-  const r = boot(disk, [], [
+  const r = boot(disk, flags(dir), [
     "mkdir -p /mnt && mount -t ext2 /dev/sda2 /mnt && cat /mnt/hello.txt",
-    "echo written by the guest > /mnt/guest.txt && sync && umount /mnt && echo UNMOUNTED",
+    `echo ${text} > /mnt/guest.txt && sync && umount /mnt && echo UNMOUNTED`,
     "poweroff -f",
   ]);
   assert.equal(r.error, undefined, String(r.error));
@@ -66,7 +72,12 @@ test("SYSLINUX boots the tiny Linux from disk.img through the built-in BIOS; the
   assert.match(r.stdout, /hello from the ext2 partition of disk\.img/);
   assert.match(r.stdout, /UNMOUNTED/);
   assert.equal(r.status, 0, `status ${r.status}; stderr: ${r.stderr}`);
-  assert.equal(ext2File(dir, disk, "/guest.txt"), "written by the guest\n");
+  assert.equal(ext2File(dir, disk, "/guest.txt"), `${text}\n`);
+  return { dir, r };
+}
+
+test("SYSLINUX boots the tiny Linux from disk.img through the built-in BIOS; the guest's ext2 write lands in the image", { skip }, () => {
+  const { r } = bootAndWriteExt2(() => [], "written by the guest");
   console.log(`# boot from disk and script took ${r.seconds.toFixed(1)} s of host time`);
 });
 
@@ -104,6 +115,21 @@ test("SYSLINUX on a 2.88 MB diskette (-fda) boots the tiny Linux through INT 13h
   assert.match(r.stdout, /Linux version 6\.1/);
   assert.match(r.stdout, /\nFLOPPY-LINUX-UP/);
   assert.equal(r.status, 0, r.stderr);
+});
+
+const SEABIOS = "/usr/share/seabios/bios.bin";
+const seabiosSkip = skip || (!existsSync(SEABIOS) || !existsSync("/usr/share/seabios/vgabios-stdvga.bin")
+  ? `needs ${SEABIOS} and vgabios-stdvga.bin beside it (Debian package seabios)` : false);
+
+test("SeaBIOS (-bios) boots disk.img to the tiny Linux; the guest's ext2 write lands in the image", { skip: seabiosSkip }, () => {
+  const { dir, r } = bootAndWriteExt2((dir) => ["-bios", SEABIOS, "-debugcon", `file:${join(dir, "seabios.log")}`], "written under SeaBIOS");
+  const firmware = readFileSync(join(dir, "seabios.log"), "latin1");
+  for (const line of [/SeaBIOS \(version /, /Running on QEMU \(i440fx\)/, /RamSize: 0x04000000 \[cmos\]/,
+    /PCI: map device bdf=00:02\.0  bar 6, addr [0-9a-f]{8}, size 00010000 \[mem\]/, /Running option rom at c000:0003/,
+    /Start SeaVGABIOS/, /ata0-0: EMU HARDDISK ATA-6 Hard-Disk \(48 MiBytes\)/, /Booting from Hard Disk\.\.\./]) {
+    assert.match(firmware, line, firmware);
+  }
+  console.log(`# SeaBIOS boot from disk and script took ${r.seconds.toFixed(1)} s of host time`);
 });
 
 const isoSkip = skip || (!have("xorriso") || !existsSync("/usr/lib/ISOLINUX/isolinux.bin") ? "needs xorriso and isolinux (Debian packages)" : false);

@@ -77,8 +77,17 @@ export interface CoreExports {
   [name: string]: unknown;
 }
 
+const REGION_RAM = 0;
 const REGION_ROM = 1;
 const REGION_MMIO = 2;
+const REGION_NONE = 3;
+
+/**
+ * A range of the physical memory map (4 KiB aligned; `end` is exclusive and may be 2^32): RAM or
+ * ROM backed by the core's memory at host address `host`, MMIO (the `mmio` handler), or nothing
+ * (reads all ones, writes ignored).
+ */
+export interface MemoryRegion { start: number; end: number; kind: "ram" | "rom" | "mmio" | "none"; host?: number }
 
 function coreDir(): string {
   // dist/cli.js and dist/core.wasm sit side by side; src/cpu/cpu.ts is two levels down from the root.
@@ -242,6 +251,31 @@ export class Cpu {
     if (this.exports.addRegion(physAddr >>> 0, (physAddr + size) >>> 0, REGION_ROM, at) < 0) throw new RangeError("emu: too many memory regions");
     return at;
   }
+  /** Copy an image into the ROM area once; the host address it returns is what `setRegions` maps. */
+  loadRom(bytes: Uint8Array): number {
+    const size = Math.ceil(bytes.length / 4096) * 4096;
+    if (this.romNext + size > this.romEnd) throw new RangeError("emu: out of ROM space");
+    const at = this.romNext;
+    this.romNext += size;
+    new Uint8Array(this.memory.buffer, at, bytes.length).set(bytes);
+    return at;
+  }
+
+  /** Host address of guest RAM's physical address 0 (for a region that shows RAM read-only). */
+  get ramHost(): number { return this.off.GUEST_RAM_BASE; }
+
+  /**
+   * Replace the physical memory map's regions (first match wins; addresses not covered are RAM
+   * below `ramBytes` and unmapped above). The TLB is flushed.
+   */
+  setRegions(regions: readonly MemoryRegion[]): void {
+    this.exports.clearRegions();
+    for (const r of regions) {
+      const kind = r.kind === "rom" ? REGION_ROM : r.kind === "mmio" ? REGION_MMIO : r.kind === "ram" ? REGION_RAM : REGION_NONE;
+      if (this.exports.addRegion(r.start >>> 0, r.end >>> 0, kind, r.host ?? 0) < 0) throw new RangeError("emu: too many memory regions");
+    }
+  }
+
   /** Route a physical range to the MMIO handler. */
   mapMmio(physAddr: number, size: number): void {
     if (this.exports.addRegion(physAddr >>> 0, (physAddr + size) >>> 0, REGION_MMIO, 0) < 0) throw new RangeError("emu: too many memory regions");

@@ -41,6 +41,7 @@ export const PCI_LATENCY_TIMER = 0x0d;
 export const PCI_HEADER_TYPE = 0x0e;
 export const PCI_BAR0 = 0x10;
 export const PCI_SUBSYSTEM_VENDOR_ID = 0x2c;
+export const PCI_ROM_ADDRESS = 0x30;
 export const PCI_INTERRUPT_LINE = 0x3c;
 export const PCI_INTERRUPT_PIN = 0x3d;
 
@@ -48,6 +49,11 @@ export const PCI_INTERRUPT_PIN = 0x3d;
 export const PCI_COMMAND_IO = 0x0001;
 export const PCI_COMMAND_MEMORY = 0x0002;
 export const PCI_COMMAND_MASTER = 0x0004;
+/** Expansion ROM BAR: the enable bit, and the address bits (PCI 2.2, 6.2.5.2). */
+const PCI_ROM_ENABLE = 0x1;
+const PCI_ROM_ADDRESS_MASK = 0xfffff800;
+/** Index of the expansion ROM in `onBarChange` (after BAR0-5). */
+export const PCI_ROM_BAR = 6;
 /** Status bits that software clears by writing 1 (parity, SERR, aborts). */
 const PCI_STATUS_W1C = 0xf900;
 
@@ -75,7 +81,7 @@ export interface PciBar {
   /** Bytes decoded: a power of two (at least 4 for I/O, 16 for memory). */
   size: number;
   prefetchable?: boolean;
-  /** Address bits the register implements beyond the size (default all 32; PIIX3 BMIBA: 0xFFFF). */
+  /** Address bits the register implements beyond the size (default all 32). */
   addressLimit?: number;
   /** Value after reset (default 0, plus the type bits). */
   initial?: number;
@@ -111,11 +117,16 @@ export class PciFunction implements PciDevice {
   readonly clearMask = new Uint8Array(256);
   /** Base address registers 0-5 (undefined: not implemented, reads 0). */
   readonly bars: (PciBar | undefined)[] = new Array(6).fill(undefined);
-  /** Called when a BAR's decoded address changes (undefined: not decoded, e.g. IOSE off). */
+  /** Bytes of the expansion ROM (0: none). */
+  romSize = 0;
+  /**
+   * Called when a BAR's decoded address changes (undefined: not decoded, e.g. IOSE off); index
+   * PCI_ROM_BAR is the expansion ROM.
+   */
   onBarChange: (index: number, address: number | undefined) => void = () => {};
 
   private readonly initial = new Uint8Array(256);
-  private readonly decoded: (number | undefined)[] = new Array(6).fill(undefined);
+  private readonly decoded: (number | undefined)[] = new Array(7).fill(undefined);
 
   constructor(readonly name: string, id: PciIdentity) {
     this.defineRegister(PCI_VENDOR_ID, 2, id.vendor);
@@ -159,6 +170,16 @@ export class PciFunction implements PciDevice {
     this.defineRegister(PCI_BAR0 + 4 * index, 4, (((bar.initial ?? 0) & writable) | typeBits) >>> 0, writable);
   }
 
+  /**
+   * Implement the expansion ROM BAR for a ROM of `size` bytes (a power of two, at least 2 KiB):
+   * the address bits above the size and the enable bit are writable (PCI 2.2, 6.2.5.2).
+   */
+  protected defineRomBar(size: number): void {
+    if (size & (size - 1) || size < 0x800) throw new RangeError(`${this.name}: ROM size ${size}`);
+    this.romSize = size;
+    this.defineRegister(PCI_ROM_ADDRESS, 4, 0, ((~(size - 1) & PCI_ROM_ADDRESS_MASK) | PCI_ROM_ENABLE) >>> 0);
+  }
+
   reset(): void {
     this.config.set(this.initial);
     this.updateBars();
@@ -178,7 +199,7 @@ export class PciFunction implements PciDevice {
       const mask = this.writeMask[at];
       this.config[at] = ((this.config[at] & ~mask) | (byte & mask)) & ~(byte & this.clearMask[at]);
     }
-    if (offset < PCI_BAR0 + 24 && offset + size > PCI_COMMAND) this.updateBars();
+    if ((offset < PCI_BAR0 + 24 && offset + size > PCI_COMMAND) || (offset < PCI_ROM_ADDRESS + 4 && offset + size > PCI_ROM_ADDRESS)) this.updateBars();
     this.configWritten(offset, size, old);
   }
 
@@ -197,8 +218,15 @@ export class PciFunction implements PciDevice {
     return v >>> 0;
   }
 
-  /** The address BAR `index` decodes now, or undefined (not implemented, or space disabled). */
+  /**
+   * The address BAR `index` decodes now, or undefined (not implemented, or space disabled).
+   * PCI_ROM_BAR: the expansion ROM, decoded while its enable bit and memory space are on.
+   */
   barAddress(index: number): number | undefined {
+    if (index === PCI_ROM_BAR) {
+      const raw = this.register(PCI_ROM_ADDRESS, 4);
+      return this.romSize && raw & PCI_ROM_ENABLE && this.register(PCI_COMMAND, 2) & PCI_COMMAND_MEMORY ? (raw & PCI_ROM_ADDRESS_MASK) >>> 0 : undefined;
+    }
     const bar = this.bars[index];
     if (!bar) return undefined;
     const command = this.register(PCI_COMMAND, 2);
@@ -208,7 +236,7 @@ export class PciFunction implements PciDevice {
   }
 
   private updateBars(): void {
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i <= PCI_ROM_BAR; i++) {
       const address = this.barAddress(i);
       if (address !== this.decoded[i]) {
         this.decoded[i] = address;
@@ -339,6 +367,10 @@ function hex2(n: number): string {
 
 // ---- 82441FX host bridge (00:00.0) --------------------------------------------------------------
 
+/** The subsystem IDs QEMU gives its PCI functions (Red Hat, "QEMU virtual machine"). */
+export const QEMU_SUBSYSTEM_VENDOR = 0x1af4;
+export const QEMU_SUBSYSTEM = 0x1100;
+
 /** PAM0 (0xF0000-0xFFFFF, high nibble only) to PAM6. */
 export const I440FX_PAM = 0x59;
 export const I440FX_PAM_COUNT = 7;
@@ -361,7 +393,12 @@ export class I440fxHostBridge extends PciFunction {
   onSmram: (value: number) => void = () => {};
 
   constructor() {
-    super("i440FX host bridge (PCI 00:00.0)", { vendor: 0x8086, device: 0x1237, revision: 0x02, classCode: 0x060000 });
+    // Subsystem 1AF4:1100 ("QEMU virtual machine") as QEMU's i440FX has it: SeaBIOS recognises
+    // the board it knows by it (src/fw/paravirt.c, qemu_detect) and only then reads the memory
+    // size from CMOS and sets up PCI. The 82441FX itself leaves 0x2C-0x2F reserved (zero).
+    super("i440FX host bridge (PCI 00:00.0)", {
+      vendor: 0x8086, device: 0x1237, revision: 0x02, classCode: 0x060000, subsystemVendor: QEMU_SUBSYSTEM_VENDOR, subsystem: QEMU_SUBSYSTEM,
+    });
     // PCICMD: MAE and BME are hardwired on; only SERR# enable is writable.
     this.defineRegister(PCI_COMMAND, 2, 0x0006, 0x0100);
     this.defineRegister(PCI_STATUS, 2, 0x0280, 0, PCI_STATUS_W1C);
@@ -551,7 +588,10 @@ export class Piix3Ide extends PciFunction {
     this.defineRegister(PCI_COMMAND, 2, 0x0000, PCI_COMMAND_IO | PCI_COMMAND_MASTER);
     this.defineRegister(PCI_STATUS, 2, 0x0280, 0, 0x3800);
     this.defineRegister(PCI_LATENCY_TIMER, 1, 0x00, 0xf0);
-    this.defineBar(PIIX3_BMIBA_BAR, { kind: "io", size: 16, addressLimit: 0xffff, initial: busMasterBase });
+    // BMIBA: the datasheet hardwires bits 31-16 to 0, but QEMU's PIIX3 implements all 32 and
+    // SeaBIOS sizes I/O BARs on all 32 bits (~(value & ~3) + 1): with the upper half stuck at 0
+    // it finds a 4 GiB window and gives up ("PCI: out of I/O address space").
+    this.defineBar(PIIX3_BMIBA_BAR, { kind: "io", size: 16, initial: busMasterBase });
     // IDETIM primary (0x40) and secondary (0x42): decode enabled, compatible timings.
     this.defineRegister(PIIX3_IDETIM, 2, IDETIM_DECODE_ENABLE, 0xf3ff);
     this.defineRegister(PIIX3_IDETIM + 2, 2, IDETIM_DECODE_ENABLE, 0xf3ff);

@@ -15,8 +15,10 @@ import { I8042 } from "../devices/i8042.ts";
 import { Port92 } from "../devices/port92.ts";
 import { AtaChannel } from "../devices/ata.ts";
 import type { BlockDevice } from "../devices/block-device.ts";
-import { createI440fx } from "../devices/pci.ts";
+import { createI440fx, PCI_COMMAND, PCI_COMMAND_IO, PCI_COMMAND_MEMORY, PCI_ROM_BAR, I440FX_PAM } from "../devices/pci.ts";
 import { Vga } from "../devices/vga.ts";
+import { VgaPci } from "../devices/vga-pci.ts";
+import { MemoryMap } from "./memory-map.ts";
 import { BiosServices } from "../bios/services.ts";
 
 export interface PcOptions {
@@ -26,6 +28,11 @@ export interface PcOptions {
   serial?: SerialSink;
   /** Bytes written to the 0xE9 debug port. */
   debugConsole?: SerialSink;
+  /**
+   * Bytes written to port 0x402, where SeaBIOS writes its log (QEMU's isa-debugcon at iobase
+   * 0x402, which reads back 0xE9). Without it nothing answers there and SeaBIOS stays quiet.
+   */
+  firmwareLog?: SerialSink;
   /** Disks: hda, hdb (primary channel), hdc, hdd (secondary). */
   disks?: { hda?: BlockDevice; hdb?: BlockDevice; hdc?: BlockDevice; hdd?: BlockDevice };
   /** Guest nanoseconds per instruction (default 10: a 100 MHz, one-instruction-per-clock CPU). */
@@ -40,6 +47,12 @@ export interface PcOptions {
    * boots from disk. Without it the caller loads a kernel itself.
    */
   bios?: Uint8Array;
+  /**
+   * A standard BIOS image instead of the built-in one (`-bios FILE`, e.g. SeaBIOS's bios.bin; a
+   * multiple of 64 KiB): at the top of 4 GiB and, its last 128 KiB, below 1 MiB where the
+   * i440FX's PAM registers shadow it; `vgaBios` (vgabios-stdvga.bin) is the VGA's PCI option ROM.
+   */
+  firmware?: { image: Uint8Array; vgaBios?: Uint8Array };
   /** The BIOS's boot order, as QEMU's -boot (c hard disk, a floppy, d CD-ROM; default "cad"). */
   bootOrder?: string;
   /**
@@ -76,6 +89,13 @@ export class PC {
   readonly ide: [AtaChannel, AtaChannel];
   readonly chipset: ReturnType<typeof createI440fx>;
   readonly vga: Vga;
+  /** The VGA's PCI function (00:02.0) and the expansion ROM BAR with the VGA BIOS of a -bios machine. */
+  readonly vgaPci: VgaPci;
+  /** The physical address map the i440FX decodes (VGA window, PAM shadow area, firmware, PCI ROMs). */
+  readonly memoryMap: MemoryMap;
+  private readonly bootOrder: string;
+  /** The machine runs a standard BIOS image (-bios), which sets up the chipset itself. */
+  private readonly standardFirmware: boolean;
   /** The built-in BIOS's services, when the machine has the built-in BIOS. */
   readonly bios: BiosServices | undefined = undefined;
   readonly devices: Device[];
@@ -129,15 +149,20 @@ export class PC {
     this.chipset.isa.onReset = () => this.stop({ kind: "reset" });
     // VGA: ports 0x3B0-0x3DF and the 0xA0000-0xBFFFF window, in 80x25 text mode as a BIOS leaves it.
     this.vga = new Vga(clock);
-    if (!opts.bios) this.vga.setTextMode3(); // the BIOS sets its mode itself
-    cpu.mapMmio(0xa0000, 0x20000);
-    cpu.mmio = { read: (a, size) => this.vga.readMemory(a, size), write: (a, size, v) => this.vga.writeMemory(a, size, v) };
+    this.standardFirmware = opts.firmware !== undefined;
+    this.bootOrder = opts.bootOrder ?? "cad";
+    if (!opts.bios && !opts.firmware) this.vga.setTextMode3(); // a BIOS sets its mode itself
+    // The VGA on PCI, and the memory map: the VGA window, the PAM shadow area, the firmware image.
+    this.vgaPci = new VgaPci(opts.firmware?.vgaBios);
+    this.chipset.pci.add(this.vgaPci, 2);
+    const vga = this.vga;
+    this.memoryMap = new MemoryMap(cpu, opts.firmware?.image ?? opts.bios, { read: (a, size) => vga.readMemory(a, size), write: (a, size, v) => vga.writeMemory(a, size, v) });
+    this.chipset.host.onPam = (index, value) => this.memoryMap.setPam(index, value);
+    const vgaRom = this.vgaPci.rom;
+    if (vgaRom) this.vgaPci.onBarChange = (index, address) => { if (index === PCI_ROM_BAR) this.memoryMap.setRom(this.vgaPci.name, address, vgaRom); };
 
     this.devices = [pic, this.pit, this.port61, this.rtc, ...this.com, this.kbc, this.port92, ...this.ide, this.vga];
-    if (opts.bios) {
-      // The BIOS ROM below 1 MiB and below 4 GiB, as the chipset decodes it.
-      const host = cpu.mapRom(0xf0000, opts.bios);
-      cpu.mapRom(0xffff0000, opts.bios, host);
+    if (opts.bios && !opts.firmware) {
       const named = (slot: string, dev: BlockDevice | undefined) => {
         if (!dev) return [];
         const path = (dev as { path?: unknown }).path;
@@ -156,7 +181,7 @@ export class PC {
     for (const dev of this.devices) (dev as unknown as { attach(bus: PortBus): void }).attach(this.bus);
     this.chipset.attach(this.bus);
     this.devices.push(this.chipset.pci);
-    this.attachDebugPorts(opts.debugConsole);
+    this.attachDebugPorts(opts.debugConsole, opts.firmwareLog);
     cpu.io = {
       in: (port, size) => this.bus.read(port, size),
       out: (port, size, value) => {
@@ -166,11 +191,14 @@ export class PC {
       },
     };
     this.fillCmos(cpu.ramBytes);
+    this.setUpChipset();
   }
 
   static async create(opts: PcOptions = {}): Promise<PC> {
     const mib = opts.memoryMiB ?? 128;
-    const cpuOpts = { ramBytes: mib << 20, romBytes: 1 << 20, debug: opts.debugCore };
+    // ROM space: the firmware image, the VGA BIOS (padded to its BAR's size) and the built-in BIOS.
+    const roms = (opts.firmware?.image.length ?? 0) + 2 * (opts.firmware?.vgaBios?.length ?? 0) + (opts.bios?.length ?? 0);
+    const cpuOpts = { ramBytes: mib << 20, romBytes: Math.max(1 << 20, roms + (1 << 16)), debug: opts.debugCore };
     const cpu = opts.wasmModule ? await Cpu.fromModule(opts.wasmModule, cpuOpts) : await Cpu.create(cpuOpts);
     cpu.reset();
     return new PC(cpu, opts);
@@ -179,9 +207,10 @@ export class PC {
   /** Ports owned by devices that have deadlines (writes there may change nextEvent). */
   private readonly timedPorts: boolean[] = new Array(65536).fill(false);
 
-  private attachDebugPorts(debugConsole?: SerialSink): void {
+  private attachDebugPorts(debugConsole?: SerialSink, firmwareLog?: SerialSink): void {
     const debug: Device = { name: "debug ports", reset() {}, saveState: () => ({}), loadState() {} };
     this.bus.register(debug, 0xe9, 1, () => 0xe9, (_p, v) => debugConsole?.write(v & 0xff));
+    if (firmwareLog) this.bus.register(debug, 0x402, 1, () => 0xe9, (_p, v) => firmwareLog.write(v & 0xff));
     this.bus.register(debug, 0x80, 1, () => 0xff, () => {});
     this.bus.register(debug, 0xf4, 1, () => 0xff, (_p, v) => this.stop({ kind: "exit-port", value: v & 0xff }));
     // Port 0xF0: a write clears the x87's FERR# latch (and so IRQ13), as on a PC/AT.
@@ -216,7 +245,22 @@ export class PC {
     this.a20Fast = false;
     this.updateA20();
     this.fillCmos(this.cpu.ramBytes);
+    this.setUpChipset();
     this.stopRequest = undefined;
+  }
+
+  /**
+   * What firmware leaves in the chipset before it boots: a standard BIOS (-bios) does it itself
+   * and gets the hardware as it comes out of reset. For the built-in BIOS and for a direct kernel
+   * boot the machine does it: 0xC0000-0xEFFFF shadow RAM (PAM1-6 read/write), 0xF0000-0xFFFFF
+   * RAM too unless the built-in BIOS's ROM answers there, and the VGA's I/O and memory decode on.
+   */
+  private setUpChipset(): void {
+    if (this.standardFirmware) return;
+    const host = this.chipset.host;
+    host.writeConfig(I440FX_PAM, this.bios ? 0x00 : 0x30, 1);
+    for (let i = 1; i < 7; i++) host.writeConfig(I440FX_PAM + i, 0x33, 1);
+    this.vgaPci.writeConfig(PCI_COMMAND, PCI_COMMAND_IO | PCI_COMMAND_MEMORY, 2);
   }
 
   /** Memory sizes and equipment in CMOS, as a BIOS would leave them (read by Linux and boot loaders). */
@@ -229,6 +273,13 @@ export class PC {
     this.rtc.setNvram(0x34, above16 & 0xff); this.rtc.setNvram(0x35, above16 >> 8);
     this.rtc.setNvram(0x14, 0x06); // equipment: FPU present, 80x25 colour
     this.rtc.setNvram(0x32, 0x20); // century
+    // Boot order as QEMU passes it to SeaBIOS: the first two devices in 0x3D, the third in the
+    // high nibble of 0x38 (1 floppy, 2 hard disk, 3 CD-ROM, 4 network); 0x5F: CPUs - 1.
+    const code = (c: string | undefined) => ({ a: 1, c: 2, d: 3, n: 4 } as Record<string, number>)[c ?? ""] ?? 0;
+    const order = this.bootOrder;
+    this.rtc.setNvram(0x3d, code(order[0]) | (code(order[1]) << 4));
+    this.rtc.setNvram(0x38, code(order[2]) << 4);
+    this.rtc.setNvram(0x5f, 0);
   }
 
   /** Whether the guest idled (waited in HLT) since the last call: a sign it waits for input. */
