@@ -7,7 +7,8 @@ import { UserError } from "./errors.ts";
 import { loadRomImage, runRom } from "./rom-runner.ts";
 import { runSsts, formatReport, type ExceptionsFile } from "./conformance/ssts.ts";
 import { traceLine, disassembleAt } from "./trace.ts";
-import { runCommand } from "./run-command.ts";
+import { runCommand, openDiskette } from "./run-command.ts";
+import { parseDrives, type DriveSlot } from "./drive-option.ts";
 
 const HELP = `emu — an x86 PC emulator (TypeScript machine, WebAssembly CPU core)
 
@@ -25,8 +26,12 @@ emu run options (in the style of qemu-system-i386):
   -m MIB                  guest RAM in MiB (default 128)
   -hda/-hdb/-hdc/-hdd FILE  raw disk images on the IDE channels (disk.img alone means -hda);
                           without -kernel the built-in BIOS boots the first bootable one
-  -fda/-fdb FILE          diskette images (160 KiB-2.88 MiB) for the built-in BIOS's drives A:/B:
+  -fda/-fdb FILE          diskette images (160 KiB-2.88 MiB) in drives A:/B: (floppy controller
+                          and the built-in BIOS's INT 13h)
   -cdrom FILE             an ISO image the built-in BIOS boots (El Torito, no emulation)
+  -drive file=FILE[,if=ide|floppy][,index=N][,media=disk|cdrom][,format=raw][,readonly=on]
+                          a drive as QEMU gives it; readonly=on shows the guest a write-protected
+                          disk (a file the user cannot write is always attached read-only)
   -boot ORDER             the BIOS's boot order, as QEMU: c hard disk, a diskette, d CD-ROM
                           (default cad; also order=dc)
   -bios FILE              a standard BIOS image instead of the built-in BIOS (a multiple of
@@ -51,6 +56,10 @@ emu rom options:
   --max-instructions N    stop after N instructions (exit status 124)
   --trace                 print every instruction with the registers on stderr
   --debug-core            use the debug build of the core (slower, with assertions)
+  -M pc                   run the ROM as the firmware of the whole PC (PICs, PIT, RTC, DMA, floppy
+                          controller, ...) instead of on a bare CPU; HLT then waits for interrupts
+  -fda/-fdb FILE          diskette images in the floppy controller's drives 0 and 1 (implies -M pc)
+  -drive if=floppy,file=FILE[,index=N][,readonly=on]  the same, as QEMU writes it
   The ROM is mapped below 1 MiB and below 4 GiB. Bytes written to port 0xE9 go to stdout
   untouched; POST codes written to port 0x80 are printed on stderr as "POST xx". A write of V
   to port 0xF4 stops with exit status (V << 1) | 1, as QEMU's isa-debug-exit device does.
@@ -77,10 +86,12 @@ function parseNumber(flag: string, v: string | undefined): number {
   return n;
 }
 
-interface Parsed { positional: string[]; flags: Map<string, string | true> }
+interface Parsed { positional: string[]; flags: Map<string, string | true>; drives: string[] }
+/** `-drive` may be given many times: its values are collected in `drives`. */
 function parseArgs(args: string[], withValue: string[], boolean: string[]): Parsed {
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
+  const drives: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a.startsWith("-") && a !== "-") {
@@ -90,7 +101,8 @@ function parseArgs(args: string[], withValue: string[], boolean: string[]): Pars
       if (withValue.includes(key)) {
         const v = eq >= 0 ? name.slice(eq + 1) : args[++i];
         if (v === undefined) throw new UserError(`emu: --${key} needs a value`);
-        flags.set(key, v);
+        if (key === "drive") drives.push(v);
+        else flags.set(key, v);
       } else if (boolean.includes(key)) {
         flags.set(key, true);
       } else {
@@ -98,19 +110,29 @@ function parseArgs(args: string[], withValue: string[], boolean: string[]): Pars
       }
     } else positional.push(a);
   }
-  return { positional, flags };
+  return { positional, flags, drives };
 }
 
 function stderr(s: string): void { process.stderr.write(s.endsWith("\n") ? s : s + "\n"); }
 
 async function romCommand(args: string[]): Promise<number> {
-  const p = parseArgs(args, ["post-port", "max-instructions"], ["trace", "debug-core"]);
+  const p = parseArgs(args, ["post-port", "max-instructions", "fda", "fdb", "M", "drive"], ["trace", "debug-core"]);
   if (p.positional.length !== 1) throw new UserError("emu rom: expected one ROM file (see emu --help)");
   const image = loadRomImage(p.positional[0]);
   const postPort = p.flags.has("post-port") ? parseNumber("--post-port", p.flags.get("post-port") as string) : undefined;
   if (postPort !== undefined && postPort > 0xffff) throw new UserError(`emu rom: --post-port must be 0..0xffff`);
   const max = p.flags.has("max-instructions") ? parseNumber("--max-instructions", p.flags.get("max-instructions") as string) : undefined;
+  const machineName = p.flags.get("M");
+  if (machineName !== undefined && machineName !== "pc") throw new UserError(`emu rom: -M ${machineName}: the only machine is pc`);
+  const given = (["fda", "fdb"] as const).filter((n) => p.flags.has(n));
+  const drives = parseDrives(p.drives, given);
+  if (drives.some((d) => d.slot !== "fda" && d.slot !== "fdb")) throw new UserError("emu rom: -drive: only diskettes (if=floppy) are attached here");
+  const floppies: { fda?: ReturnType<typeof openDiskette>; fdb?: ReturnType<typeof openDiskette> } = {};
+  for (const name of given) floppies[name] = openDiskette(p.flags.get(name) as string);
+  for (const d of drives) floppies[d.slot as "fda" | "fdb"] = openDiskette(d.file, { readOnly: d.readOnly });
+  const onPc = machineName === "pc" || floppies.fda !== undefined || floppies.fdb !== undefined;
   const result = await runRom(image, {
+    machine: onPc ? { floppies } : undefined,
     postPort,
     maxInstructions: max,
     debugCore: p.flags.has("debug-core"),
@@ -119,12 +141,13 @@ async function romCommand(args: string[]): Promise<number> {
     onTrace: p.flags.has("trace") ? (cpu) => stderr(traceLine(cpu)) : undefined,
   });
   const post = result.lastPost === undefined ? "none" : result.lastPost.toString(16).padStart(2, "0");
+  for (const d of Object.values(floppies)) d.close();
   stderr(`emu: stopped: ${result.message}; last POST code ${post}; ${result.instructions} instructions in ${result.seconds.toFixed(3)} s`);
   return result.exitStatus;
 }
 
 async function runCli(args: string[]): Promise<number> {
-  const p = parseArgs(args, ["kernel", "initrd", "append", "m", "hda", "hdb", "hdc", "hdd", "fda", "fdb", "cdrom", "boot", "bios", "L", "debugcon"], ["stats", "debug-core", "snapshot", "no-reboot", "realtime", "virtual-time"]);
+  const p = parseArgs(args, ["kernel", "initrd", "append", "m", "hda", "hdb", "hdc", "hdd", "fda", "fdb", "cdrom", "boot", "bios", "L", "debugcon", "drive"], ["stats", "debug-core", "snapshot", "no-reboot", "realtime", "virtual-time"]);
   if (p.positional.length > 1) throw new UserError("emu run: at most one disk image may be given without -hda");
   const m = p.flags.has("m") ? parseNumber("-m", String(p.flags.get("m")).replace(/[Mm]$/, "")) : 128;
   if (m < 2 || m > 3072) throw new UserError("emu run: -m must be between 2 and 3072 (MiB)");
@@ -138,17 +161,21 @@ async function runCli(args: string[]): Promise<number> {
     if (!/^[acdn]+$/.test(order)) throw new UserError(`emu run: -boot ${v}: expected drive letters (c hard disk, a floppy, d CD-ROM, n network)`);
     bootOrder = order;
   }
+  const slots = ["hda", "hdb", "hdc", "hdd", "fda", "fdb", "cdrom"] as const;
+  const drives = parseDrives(p.drives, slots.filter((s) => str(s) !== undefined || (s === "hda" && p.positional.length === 1)));
+  const fromDrive = (slot: DriveSlot) => drives.find((d) => d.slot === slot)?.file;
   return runCommand({
+    readOnly: drives.filter((d) => d.readOnly).map((d) => d.slot),
     kernel: str("kernel"),
     initrd: str("initrd"),
     append: str("append"),
-    hda: str("hda") ?? p.positional[0],
-    hdb: str("hdb"),
-    hdc: str("hdc"),
-    hdd: str("hdd"),
-    fda: str("fda"),
-    fdb: str("fdb"),
-    cdrom: str("cdrom"),
+    hda: str("hda") ?? p.positional[0] ?? fromDrive("hda"),
+    hdb: str("hdb") ?? fromDrive("hdb"),
+    hdc: str("hdc") ?? fromDrive("hdc"),
+    hdd: str("hdd") ?? fromDrive("hdd"),
+    fda: str("fda") ?? fromDrive("fda"),
+    fdb: str("fdb") ?? fromDrive("fdb"),
+    cdrom: str("cdrom") ?? fromDrive("cdrom"),
     bootOrder,
     bios: str("bios"),
     dataDir: str("L"),

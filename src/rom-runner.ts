@@ -4,6 +4,8 @@
 import { readFileSync, statSync } from "node:fs";
 import { Cpu, StopReason, type PortIO } from "./cpu/cpu.ts";
 import { UserError } from "./errors.ts";
+import { PC } from "./machine/pc.ts";
+import type { BlockDevice } from "./devices/block-device.ts";
 
 export interface RomOptions {
   /** Another port whose writes are shown as POST codes, besides 0x80. */
@@ -17,6 +19,11 @@ export interface RomOptions {
   /** Called before every instruction (slow: steps one instruction at a time). */
   onTrace?: (cpu: Cpu) => void;
   debugCore?: boolean;
+  /**
+   * Run the ROM as the firmware of the whole PC (its chips on their ports: PICs, PIT, DMA, the
+   * floppy controller with these diskettes, ...) instead of on a bare CPU.
+   */
+  machine?: { floppies?: { fda?: BlockDevice; fdb?: BlockDevice } };
 }
 
 export type RomStop = "exit-port" | "halted" | "instruction-limit" | "triple-fault";
@@ -46,6 +53,7 @@ export function loadRomImage(path: string): Uint8Array {
 }
 
 export async function runRom(image: Uint8Array, opts: RomOptions = {}): Promise<RomResult> {
+  if (opts.machine) return runRomOnPc(image, opts);
   const ramBytes = opts.ramBytes ?? 32 << 20;
   const cpu = await Cpu.create({ ramBytes, romBytes: image.length, debug: opts.debugCore });
   // The same bytes below 1 MiB and below 4 GiB, as a PC chipset decodes the BIOS.
@@ -110,3 +118,41 @@ export async function runRom(image: Uint8Array, opts: RomOptions = {}): Promise<
 }
 
 function hex4(v: number): string { return v.toString(16).padStart(4, "0"); }
+
+/** The ROM as the PC's firmware: every device present; HLT waits for their interrupts. */
+async function runRomOnPc(image: Uint8Array, opts: RomOptions): Promise<RomResult> {
+  if (opts.onTrace) throw new UserError("emu rom: --trace runs on the bare CPU only (not with devices)");
+  const out: number[] = [];
+  const flush = () => {
+    if (out.length) { opts.onOutput?.(Uint8Array.from(out)); out.length = 0; }
+  };
+  let lastPost: number | undefined;
+  const pc = await PC.create({
+    memoryMiB: (opts.ramBytes ?? 32 << 20) >> 20,
+    firmware: { image },
+    floppies: opts.machine?.floppies,
+    debugCore: opts.debugCore,
+    debugConsole: { write: (b) => { out.push(b); if (out.length >= 4096) flush(); } },
+    onPost: (code) => { lastPost = code; flush(); opts.onPost?.(code, 0x80, pc.cpu.instructionCount); },
+  });
+  const max = opts.maxInstructions ?? Number.MAX_SAFE_INTEGER;
+  const started = process.hrtime.bigint();
+  const stop = await pc.run({ until: () => pc.cpu.instructionCount >= max });
+  flush();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const at = `${hex4(pc.cpu.segment(1).selector)}:${hex4(pc.cpu.eip)}`;
+  const instructions = pc.cpu.instructionCount;
+  const base = { lastPost, instructions, seconds };
+  switch (stop.kind) {
+    case "exit-port":
+      return { ...base, stop: "exit-port", exitStatus: ((stop.value << 1) | 1) & 0xff, exitValue: stop.value, message: `exit port 0xf4 written with 0x${stop.value.toString(16)}` };
+    case "triple-fault":
+      return { ...base, stop: "triple-fault", exitStatus: 3, message: `triple fault (shutdown) at ${at}, last exception vector ${pc.cpu.lastVector}` };
+    case "poweroff":
+      return { ...base, stop: "halted", exitStatus: 0, message: `HLT at ${at} with interrupts disabled, or with nothing left that could interrupt` };
+    case "reset":
+      return { ...base, stop: "halted", exitStatus: 0, message: `the ROM reset the machine at ${at}` };
+    default:
+      return { ...base, stop: "instruction-limit", exitStatus: 124, message: `instruction limit of ${max} reached` };
+  }
+}

@@ -16,7 +16,7 @@ import { UserError } from "./errors.ts";
 import { formatStats } from "./stats.ts";
 import { FileDisk } from "./devices/file-disk.ts";
 import { loadBuiltinBios } from "./bios/rom.ts";
-import { floppyFormat } from "./bios/disk.ts";
+import { floppyFormat, FLOPPY_SIZES_TEXT } from "./devices/floppy-drive.ts";
 import { checkFirmwareImage, findVgaBios } from "./bios/firmware.ts";
 import { openDebugcon } from "./debugcon.ts";
 
@@ -28,7 +28,7 @@ export interface RunOptions {
   hdb?: string;
   hdc?: string;
   hdd?: string;
-  /** Diskette images for drives A: and B: (the built-in BIOS reaches them; no controller model yet). */
+  /** Diskette images for drives A: and B: (the floppy controller and the built-in BIOS). */
   fda?: string;
   fdb?: string;
   /** A CD-ROM image (the built-in BIOS boots it with El Torito; no ATAPI model yet). */
@@ -41,6 +41,8 @@ export interface RunOptions {
   /** Where bytes to the debug console ports 0xE9 and 0x402 go (QEMU's -debugcon: stdio, file:PATH, null). */
   debugcon?: string;
   snapshot: boolean;
+  /** Drives attached read-only whatever their files allow (-drive ...,readonly=on). */
+  readOnly?: readonly string[];
   /** Exit on a guest reset or triple fault instead of rebooting (QEMU's -no-reboot). */
   noReboot: boolean;
   memoryMiB: number;
@@ -68,6 +70,16 @@ function readInput(path: string, what: string): Uint8Array {
 export function builtinImages(): { kernel: string; initrd: string } {
   const out = join(packageRoot(), "images", "out");
   return { kernel: join(out, "bzImage"), initrd: join(out, "initramfs.cpio.gz") };
+}
+
+/** A diskette image for the floppy controller and the BIOS: a standard size, or a one-line error. */
+export function openDiskette(path: string, opts: { snapshot?: boolean; readOnly?: boolean } = {}): FileDisk {
+  const disk = new FileDisk(path, opts);
+  if (!floppyFormat(disk.sectorCount)) {
+    disk.close();
+    throw new UserError(`emu: diskette image ${path} is ${disk.sectorCount * 512} bytes, not a standard diskette size (${FLOPPY_SIZES_TEXT})`);
+  }
+  return disk;
 }
 
 export async function runCommand(opts: RunOptions): Promise<number> {
@@ -106,25 +118,23 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   const bios = biosBoot && !firmware ? loadBuiltinBios() : undefined;
   const cmdline = opts.append ?? "console=ttyS0";
 
+  /** Say so when a file the user cannot write is attached read-only (unless they asked for that). */
+  const attach = (disk: FileDisk, slot: string): FileDisk => {
+    if (disk.readOnly && !opts.readOnly?.includes(slot)) {
+      process.stderr.write(`emu: ${disk.path} is not writable: the guest sees a write-protected disk\n`);
+    }
+    return disk;
+  };
   const disks: { hda?: FileDisk; hdb?: FileDisk; hdc?: FileDisk; hdd?: FileDisk } = {};
   for (const name of ["hda", "hdb", "hdc", "hdd"] as const) {
     const path = opts[name];
-    if (path) {
-      disks[name] = new FileDisk(path, { snapshot: opts.snapshot });
-      if (disks[name]!.readOnly) process.stderr.write(`emu: ${path} is not writable: the guest sees a write-protected disk\n`);
-    }
+    if (path) disks[name] = attach(new FileDisk(path, { snapshot: opts.snapshot, readOnly: opts.readOnly?.includes(name) }), name);
   }
 
   const floppies: { fda?: FileDisk; fdb?: FileDisk } = {};
   for (const name of ["fda", "fdb"] as const) {
     const path = opts[name];
-    if (!path) continue;
-    const disk = new FileDisk(path, { snapshot: opts.snapshot });
-    if (!floppyFormat(disk.sectorCount)) {
-      disk.close();
-      throw new UserError(`emu: diskette image ${path} is ${disk.sectorCount * 512} bytes, not a standard diskette size (160, 180, 320, 360, 720, 1200, 1440, 1680 or 2880 KiB)`);
-    }
-    floppies[name] = disk;
+    if (path) floppies[name] = attach(openDiskette(path, { snapshot: opts.snapshot, readOnly: opts.readOnly?.includes(name) }), name);
   }
   const cdrom = opts.cdrom ? new FileDisk(opts.cdrom, { readOnly: true }) : undefined;
 

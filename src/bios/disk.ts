@@ -2,9 +2,9 @@
 // Drive extensions (41h-48h) with 64-bit LBAs; for floppies the CHS functions on the standard
 // geometries (160 KB to 2.88 MB); for CD-ROMs (drive E0h) the EDD functions on 2048-byte
 // sectors and the El Torito services (4Bh), and the no-emulation boot. The data moves straight between the BlockDevice and guest
-// memory, as a paravirtual disk driver would; the ATA registers are not involved, so an OS that
-// later drives the controller itself finds it as after reset. (There is no floppy controller or
-// ATAPI model yet: diskettes and CD-ROMs are reachable through INT 13h only.)
+// memory, as a paravirtual disk driver would; the ATA and floppy controller registers are not
+// involved, so an OS that later drives a controller itself finds it as after reset. (There is no
+// ATAPI model yet: CD-ROMs are reachable through INT 13h only.)
 //
 // Facts used: Ralf Brown's Interrupt List (INT 13h functions and status codes), the Phoenix
 // "BIOS Enhanced Disk Drive Specification" 1.1/3.0 (disk address packet, drive parameters
@@ -14,6 +14,7 @@
 
 import { SECTOR_SIZE, type BlockDevice } from "../devices/block-device.ts";
 import { BDA, type Frame, GuestMemory } from "./memory.ts";
+import { floppyFormat, type FloppyFormat } from "../devices/floppy-drive.ts";
 
 // Status codes (AH).
 export const DISK_OK = 0x00;
@@ -59,25 +60,7 @@ export function biosGeometry(sectorCount: number): BiosGeometry {
   return { cylinders: Math.max(1, Math.min(1024, Math.floor(sectorCount / (heads * 63)))), heads, sectors: 63 };
 }
 
-/** A standard floppy format: its geometry and CMOS/INT 13h drive type. */
-export interface FloppyFormat extends BiosGeometry { kb: number; driveType: number }
-
-export const FLOPPY_FORMATS: readonly FloppyFormat[] = [
-  { kb: 160, cylinders: 40, heads: 1, sectors: 8, driveType: 1 },
-  { kb: 180, cylinders: 40, heads: 1, sectors: 9, driveType: 1 },
-  { kb: 320, cylinders: 40, heads: 2, sectors: 8, driveType: 1 },
-  { kb: 360, cylinders: 40, heads: 2, sectors: 9, driveType: 1 },
-  { kb: 720, cylinders: 80, heads: 2, sectors: 9, driveType: 3 },
-  { kb: 1200, cylinders: 80, heads: 2, sectors: 15, driveType: 2 },
-  { kb: 1440, cylinders: 80, heads: 2, sectors: 18, driveType: 4 },
-  { kb: 1680, cylinders: 80, heads: 2, sectors: 21, driveType: 4 }, // DMF
-  { kb: 2880, cylinders: 80, heads: 2, sectors: 36, driveType: 5 },
-];
-
-/** The floppy format of an image of `sectorCount` sectors, or undefined if it is no standard size. */
-export function floppyFormat(sectorCount: number): FloppyFormat | undefined {
-  return FLOPPY_FORMATS.find((f) => f.kb * 2 === sectorCount);
-}
+export { FLOPPY_FORMATS, floppyFormat, type FloppyFormat } from "../devices/floppy-drive.ts";
 
 export class DiskBios {
   private readonly geometry: BiosGeometry[];

@@ -39,8 +39,9 @@ export class FileDisk implements BlockDevice {
       throw new UserError(`emu: disk image ${path} is ${st.size} bytes, not a whole number of 512-byte sectors`);
     }
     this.sectorCount = st.size / SECTOR_SIZE;
-    // With -snapshot the guest may write (into memory); a file we cannot write is write-protected.
-    this.readOnly = !writable && !opts.snapshot;
+    // With -snapshot the guest may write (into memory); a file we cannot write is write-protected,
+    // and so is one attached read-only on purpose, snapshot or not.
+    this.readOnly = Boolean(opts.readOnly) || (!writable && !opts.snapshot);
   }
 
   readSector(lba: number, dst: Uint8Array): void {

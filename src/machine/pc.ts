@@ -19,6 +19,9 @@ import { createI440fx, PCI_COMMAND, PCI_COMMAND_IO, PCI_COMMAND_MEMORY, PCI_ROM_
 import { Vga } from "../devices/vga.ts";
 import { VgaPci } from "../devices/vga-pci.ts";
 import { MemoryMap } from "./memory-map.ts";
+import { Dma8237Pair, type DmaMemory } from "../devices/dma8237.ts";
+import { Fdc82077 } from "../devices/fdc82077.ts";
+import { FloppyDrive } from "../devices/floppy-drive.ts";
 import { BiosServices } from "../bios/services.ts";
 
 export interface PcOptions {
@@ -56,10 +59,12 @@ export interface PcOptions {
   /** The BIOS's boot order, as QEMU's -boot (c hard disk, a floppy, d CD-ROM; default "cad"). */
   bootOrder?: string;
   /**
-   * Diskette images (standard sizes) for drives A: and B:. There is no floppy controller model
-   * yet: only the built-in BIOS's INT 13h reaches them.
+   * Diskette images (standard sizes, see FLOPPY_FORMATS) in drives A: and B: of the floppy
+   * controller; the built-in BIOS's INT 13h reaches them too.
    */
   floppies?: { fda?: BlockDevice; fdb?: BlockDevice };
+  /** POST codes: writes to port 0x80 (a spare DMA page register). */
+  onPost?: (code: number) => void;
   /** A CD-ROM image (ISO 9660): the built-in BIOS boots it (El Torito); no ATAPI model yet. */
   cdrom?: BlockDevice;
   /** An already compiled core (the browser fetches core.wasm itself; Cpu.create reads it with node:fs). */
@@ -89,6 +94,8 @@ export class PC {
   readonly ide: [AtaChannel, AtaChannel];
   readonly chipset: ReturnType<typeof createI440fx>;
   readonly vga: Vga;
+  readonly dma: Dma8237Pair;
+  readonly fdc: Fdc82077;
   /** The VGA's PCI function (00:02.0) and the expansion ROM BAR with the VGA BIOS of a -bios machine. */
   readonly vgaPci: VgaPci;
   /** The physical address map the i440FX decodes (VGA window, PAM shadow area, firmware, PCI ROMs). */
@@ -161,7 +168,13 @@ export class PC {
     const vgaRom = this.vgaPci.rom;
     if (vgaRom) this.vgaPci.onBarChange = (index, address) => { if (index === PCI_ROM_BAR) this.memoryMap.setRom(this.vgaPci.name, address, vgaRom); };
 
-    this.devices = [pic, this.pit, this.port61, this.rtc, ...this.com, this.kbc, this.port92, ...this.ide, this.vga];
+    // ISA DMA, and the floppy controller on IRQ 6 / DMA channel 2 with the diskettes in drives 0 and 1.
+    this.dma = new Dma8237Pair(this.dmaMemory());
+    if (opts.onPost) this.dma.onPost = opts.onPost;
+    const fd = opts.floppies ?? {};
+    this.fdc = new Fdc82077(pic.irq(6), this.dma, clock, [fd.fda && new FloppyDrive(fd.fda), fd.fdb && new FloppyDrive(fd.fdb)]);
+
+    this.devices = [pic, this.pit, this.port61, this.rtc, ...this.com, this.kbc, this.port92, ...this.ide, this.vga, this.dma, this.fdc];
     if (opts.bios && !opts.firmware) {
       const named = (slot: string, dev: BlockDevice | undefined) => {
         if (!dev) return [];
@@ -211,7 +224,6 @@ export class PC {
     const debug: Device = { name: "debug ports", reset() {}, saveState: () => ({}), loadState() {} };
     this.bus.register(debug, 0xe9, 1, () => 0xe9, (_p, v) => debugConsole?.write(v & 0xff));
     if (firmwareLog) this.bus.register(debug, 0x402, 1, () => 0xe9, (_p, v) => firmwareLog.write(v & 0xff));
-    this.bus.register(debug, 0x80, 1, () => 0xff, () => {});
     this.bus.register(debug, 0xf4, 1, () => 0xff, (_p, v) => this.stop({ kind: "exit-port", value: v & 0xff }));
     // Port 0xF0: a write clears the x87's FERR# latch (and so IRQ13), as on a PC/AT.
     const ferr: Device = { name: "x87 FERR# latch", reset() {}, saveState: () => ({}), loadState() {} };
@@ -235,6 +247,29 @@ export class PC {
   private ferrLevel = false;
 
   private updateA20(): void { this.cpu.a20 = this.a20Kbc || this.a20Fast; }
+
+  /** Physical memory as ISA DMA reaches it: the VGA window, and RAM (under the ROMs too) elsewhere. */
+  private dmaMemory(): DmaMemory {
+    const cpu = this.cpu;
+    const ram = (a: number, n: number) => a + n <= cpu.ramBytes && (a + n <= 0xa0000 || a >= 0xc0000);
+    return {
+      read: (addr, dst) => {
+        if (ram(addr, dst.length)) { dst.set(cpu.ram.subarray(addr, addr + dst.length)); return; }
+        for (let i = 0; i < dst.length; i++) {
+          const a = addr + i;
+          dst[i] = ram(a, 1) ? cpu.ram[a] : a >= 0xa0000 && a < 0xc0000 ? this.vga.readMemory(a, 1) : 0xff;
+        }
+      },
+      write: (addr, src) => {
+        if (ram(addr, src.length)) { cpu.ram.set(src, addr); return; }
+        for (let i = 0; i < src.length; i++) {
+          const a = addr + i;
+          if (ram(a, 1)) cpu.ram[a] = src[i];
+          else if (a >= 0xa0000 && a < 0xc0000) this.vga.writeMemory(a, 1, src[i]);
+        }
+      },
+    };
+  }
 
   /** A hardware reset: the CPU and every device start again; RAM keeps its contents, guest time goes on. */
   reset(): void {
@@ -271,7 +306,12 @@ export class PC {
     this.rtc.setNvram(0x17, extKb & 0xff); this.rtc.setNvram(0x18, extKb >> 8);
     this.rtc.setNvram(0x30, extKb & 0xff); this.rtc.setNvram(0x31, extKb >> 8);
     this.rtc.setNvram(0x34, above16 & 0xff); this.rtc.setNvram(0x35, above16 >> 8);
-    this.rtc.setNvram(0x14, 0x06); // equipment: FPU present, 80x25 colour
+    // Diskette drive types (high nibble A:, low nibble B:) and the equipment byte: the drives, an
+    // FPU, 80x25 colour.
+    const types = this.fdc.drives.map((d) => d?.format.driveType ?? 0);
+    const drives = types.filter((t) => t).length;
+    this.rtc.setNvram(0x10, ((types[0] ?? 0) << 4) | (types[1] ?? 0));
+    this.rtc.setNvram(0x14, 0x06 | (drives ? 0x01 | ((drives - 1) << 6) : 0));
     this.rtc.setNvram(0x32, 0x20); // century
     // Boot order as QEMU passes it to SeaBIOS: the first two devices in 0x3D, the third in the
     // high nibble of 0x38 (1 floppy, 2 hard disk, 3 CD-ROM, 4 network); 0x5F: CPUs - 1.
@@ -338,8 +378,9 @@ export class PC {
         // Idle: jump guest time to the next device event (virtual time), or wait for it (realtime).
         now = this.now();
         const next = this.nextDeadline(now);
-        if (next === Infinity) return { kind: "poweroff" }; // nothing can ever wake the CPU
-        if (next > now) {
+        // Nothing can ever wake the CPU (an interrupt already pending ends the halt at once).
+        if (next === Infinity && !this.pic.pending) return { kind: "poweroff" };
+        if (!this.pic.pending && next > now && next !== Infinity) {
           const skip = next - now;
           this.idleNs += skip;
           cpu.addTscCycles(Math.round(skip / this.nsPerInstruction));
