@@ -1,13 +1,15 @@
 // The floppy controller (src/devices/fdc82077.ts, an 82077AA) and the DMA controllers
 // (src/devices/dma8237.ts, the AT's 8237A pair): register-level tests through the port bus, and
 // test-roms/machine/fdc.asm run as the PC's firmware under `emu rom -fda` and under
-// qemu-system-i386 with the same diskettes. Facts from the 82077AA and 8237A data sheets.
+// qemu-system-i386 with the same diskettes, and Debian's SeaBIOS booting a diskette through the
+// controller (its INT 13h drives the 82077AA and the 8237A). Facts from the 82077AA and 8237A
+// data sheets.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -455,5 +457,32 @@ test("test-roms/machine/fdc.asm passes under qemu-system-i386 -bios with the sam
   assert.equal(r.status, 1);
   const lba = 5 * 36 + 18 + 4;
   assert.equal(readFileSync(a).readUInt32LE(lba * 512), WRIT);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const SEABIOS = "/usr/share/seabios/bios.bin";
+const seabiosSkip = !haveNasm ? "needs nasm" : !existsSync(SEABIOS) || !existsSync("/usr/share/seabios/vgabios-stdvga.bin")
+  ? `needs ${SEABIOS} and vgabios-stdvga.bin (Debian package seabios)` : false;
+
+test("SeaBIOS (-bios) boots bios/test/floppy.asm from -fda through the floppy controller and DMA; its INT 13h write lands in the image", { skip: seabiosSkip }, () => {
+  const dir = mkdtempSync(join(tmpdir(), "emu-fdc-seabios-"));
+  const bin = join(dir, "floppy.bin");
+  const r0 = spawnSync("nasm", ["-f", "bin", "-o", bin, join(root, "bios", "test", "floppy.asm")], { encoding: "utf8" });
+  assert.equal(r0.status, 0, r0.stderr);
+  const img = Buffer.alloc(2880 * 512);
+  readFileSync(bin).copy(img);
+  for (let s = 1; s < 2880; s++) for (let i = 0; i < 128; i++) img.writeUInt32LE(s, s * 512 + i * 4);
+  const fda = join(dir, "a.img");
+  writeFileSync(fda, img);
+  const log = join(dir, "seabios.log");
+  const r = spawnSync(process.execPath, [join(root, "bin", "emu.js"), "run", "-m", "16", "-bios", SEABIOS, "-debugcon", `file:${log}`, "-fda", fda],
+    { encoding: "latin1", input: "", timeout: 120_000 });
+  const text = readFileSync(log, "latin1");
+  assert.match(text, /Booting from Floppy/, text);
+  assert.match(text, /FLOPPY PASS/, text);
+  assert.doesNotMatch(text, /floppy error/i);
+  assert.equal(r.status, 1, r.stderr);
+  const after = readFileSync(fda);
+  assert.deepEqual(after.subarray(100 * 512, 101 * 512), after.subarray(0, 512), "the boot sector copied to LBA 100 by INT 13h AH=03h");
   rmSync(dir, { recursive: true, force: true });
 });
