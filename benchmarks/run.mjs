@@ -190,7 +190,7 @@ async function main() {
   const host = hostInfo(peers);
   const result = {
     date: new Date().toISOString(),
-    options: { reps: o.reps, peers: peers.map((p) => p.name), only: o.only, quick: o.quick, memoryMiB: o.memoryMiB, cmdline: CMDLINE },
+    options: { reps: o.reps, peers: peers.map((p) => p.name), peerTitles: peers.map((p) => `${p.name} = ${p.title}`), only: o.only, quick: o.quick, memoryMiB: o.memoryMiB, cmdline: CMDLINE },
     host, skipped,
     plan: items.map(({ loop, n, instructions, bytes }) => ({ loop: loop.name, title: loop.title, n, instructions, bytes })),
     loops: [], boot: [], failures: [],

@@ -53,17 +53,17 @@ function v86Peer(name, title, flags) {
 export const PEERS = [
   {
     name: "emu",
-    title: "emu (release core)",
+    title: "emu run, release core",
     missing: () => (existsSync(join(ROOT, "dist", "cli.js")) && existsSync(join(ROOT, "dist", "core.wasm")) ? undefined : "emu is not built (npm run build)"),
     version: () => JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version,
     loops: (items, mib) => [process.execPath, [EMU, "run", "-m", String(mib), "-snapshot", "-hda", buildDisk(items)]],
     linux: ({ kernel, initrd, append, mib }) => [process.execPath, [EMU, "run", "-m", String(mib), "-kernel", kernel, "-initrd", initrd, "-append", append]],
   },
-  v86Peer("v86-interp", "v86 disable_jit", ["--no-jit"]),
+  v86Peer("v86-interp", "v86 with disable_jit: true", ["--no-jit"]),
   v86Peer("v86-jit", "v86 with JIT", []),
   {
     name: "qemu",
-    title: "qemu-system-i386 TCG",
+    title: "qemu-system-i386 -accel tcg",
     missing: () => (qemuVersion() ? undefined : "qemu-system-i386 is not installed (apt-get install qemu-system-x86)"),
     version: qemuVersion,
     loops: (items, mib) => ["qemu-system-i386", [...QEMU_COMMON, "-m", String(mib), "-drive", `file=${buildDisk(items)},format=raw,if=ide,snapshot=on`]],
@@ -71,7 +71,7 @@ export const PEERS = [
   },
   {
     name: "native",
-    title: "host CPU, native i386 code",
+    title: "the loops as a native i386 Linux program",
     missing: () => {
       const ld = spawnSync("ld", ["-v"]);
       return ld.status === 0 ? undefined : "ld is not installed (apt-get install binutils)";

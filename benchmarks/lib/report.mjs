@@ -34,6 +34,7 @@ export function formatReport(r) {
   lines.push(`emu benchmark ${r.date}  ${r.options.reps} repetition(s), medians${r.options.quick ? ", QUICK (loops at 0.1x)" : ""}`);
   lines.push(`host: ${h.cpu}, ${h.cpus} CPUs, ${h.memoryGiB} GiB, Linux ${h.kernel}, node ${h.node}; load average ${load(h.loadAverageAtStart)} at start, ${load(h.loadAverageAtEnd)} at end`);
   lines.push(`emu ${h.git.commit.slice(0, 12)}${h.git.dirty ? " (with uncommitted changes)" : ""}, release core; v86 ${h.versions["v86-jit"] ?? h.versions["v86-interp"] ?? "-"}; QEMU ${h.versions.qemu ?? "-"}; guest RAM ${r.options.memoryMiB} MiB everywhere`);
+  lines.push(`peers: ${r.options.peerTitles.join("; ")}`);
   for (const [what, why] of Object.entries(r.skipped)) lines.push(`skipped ${what}: ${why}`);
   for (const f of r.failures) lines.push(`FAILED ${f.what}: ${f.error}`);
 
