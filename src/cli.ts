@@ -28,7 +28,8 @@ emu run options (in the style of qemu-system-i386):
                           without -kernel the built-in BIOS boots the first bootable one
   -fda/-fdb FILE          diskette images (160 KiB-2.88 MiB) in drives A:/B: (floppy controller
                           and the built-in BIOS's INT 13h)
-  -cdrom FILE             an ISO image the built-in BIOS boots (El Torito, no emulation)
+  -cdrom FILE             an ISO image in an ATAPI CD-ROM drive (secondary IDE master); the
+                          BIOS boots it (El Torito)
   -drive file=FILE[,if=ide|floppy][,index=N][,media=disk|cdrom][,format=raw][,readonly=on]
                           a drive as QEMU gives it; readonly=on shows the guest a write-protected
                           disk (a file the user cannot write is always attached read-only)

@@ -51,6 +51,9 @@ function onOff(key: string, v: string): boolean {
  */
 export function parseDrives(specs: readonly string[], taken: readonly DriveSlot[] = []): DriveSpec[] {
   const used = new Set<DriveSlot>(taken);
+  // The CD-ROM drive is the secondary channel's master (QEMU's index 2): a disk placed
+  // automatically leaves that place to it.
+  const cdrom = taken.includes("cdrom") || specs.some((spec) => splitOptions(spec).some(([k, v]) => k === "media" && v === "cdrom"));
   const out: DriveSpec[] = [];
   for (const spec of specs) {
     let file: string | undefined, iface = "ide", media = "disk", index: number | undefined, readOnly = false;
@@ -83,7 +86,7 @@ export function parseDrives(specs: readonly string[], taken: readonly DriveSlot[
         slot = slots[index];
         if (!slot) throw new UserError(`emu: -drive if=${iface},index=${index}: there are ${slots.length} ${iface} drives (index 0-${slots.length - 1})`);
       } else {
-        slot = slots.find((s) => !used.has(s));
+        slot = slots.find((s) => !used.has(s) && !(s === "hdc" && cdrom));
         if (!slot) throw new UserError(`emu: -drive ${spec}: every ${iface} drive is taken`);
       }
     }

@@ -88,6 +88,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   if (opts.bios && (kernelPath || initrdPath || opts.append)) {
     throw new UserError("emu: -bios boots from the machine's disks; -kernel/-initrd/-append need the built-in direct boot (no -bios)");
   }
+  if (opts.cdrom && opts.hdc) throw new UserError("emu: -cdrom and -hdc both want the secondary IDE channel's master");
   // Without -kernel, a machine with a disk boots it through the built-in BIOS (as QEMU does).
   const biosBoot = !kernelPath && !initrdPath && !opts.append && Boolean(opts.bios || opts.hda || opts.hdb || opts.hdc || opts.hdd || opts.fda || opts.fdb || opts.cdrom);
   if (!kernelPath && !biosBoot) {

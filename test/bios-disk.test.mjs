@@ -163,7 +163,8 @@ test("-cdrom: an El Torito no-emulation image checks INT 13h drive E0h (41h, 48h
   assert.match(p.stderr, /^emu: cdrom \(.*plain\.iso\) is not bootable: it has no El Torito boot record \(sector 17\)\n$/);
 });
 
-test("ISOLINUX on an ISO (-cdrom) boots the tiny Linux through El Torito", { skip: isoSkip }, () => {
+/** Boot an ISO with ISOLINUX and the tiny Linux from -cdrom (plus `flags`); check it reaches the shell. */
+function bootIsolinux(flags) {
   const dir = mkdtempSync(join(tmpdir(), "emu-cd-"));
   const iso = makeIso(dir, {
     "isolinux/isolinux.bin": "/usr/lib/ISOLINUX/isolinux.bin",
@@ -172,11 +173,25 @@ test("ISOLINUX on an ISO (-cdrom) boots the tiny Linux through El Torito", { ski
     "bzImage": join(out, "bzImage"),
     "initrd.gz": join(out, "initramfs.cpio.gz"),
   }, "isolinux/isolinux.bin", "linux.iso", true);
-  const r = spawnSync(process.execPath, [join(root, "bin", "emu.js"), "run", "-m", "64", "-cdrom", iso], {
+  const r = spawnSync(process.execPath, [join(root, "bin", "emu.js"), "run", "-m", "64", ...flags(dir), "-cdrom", iso], {
     input: "echo CD-LINUX-UP\npoweroff -f\n", encoding: "latin1", timeout: 600_000, maxBuffer: 64 << 20,
   });
   assert.match(r.stdout, /ISOLINUX \d/);
   assert.match(r.stdout, /Linux version 6\.1/);
   assert.match(r.stdout, /\nCD-LINUX-UP/);
   assert.equal(r.status, 0, r.stderr);
+  return { dir, r };
+}
+
+test("ISOLINUX on an ISO (-cdrom) boots the tiny Linux through El Torito", { skip: isoSkip }, () => {
+  bootIsolinux(() => []);
+});
+
+test("SeaBIOS boots the ISOLINUX ISO from the ATAPI CD-ROM (El Torito over PACKET commands); Linux finds the drive", { skip: isoSkip || seabiosSkip }, () => {
+  const { dir, r } = bootIsolinux((dir) => ["-bios", SEABIOS, "-debugcon", `file:${join(dir, "seabios.log")}`]);
+  const firmware = readFileSync(join(dir, "seabios.log"), "latin1");
+  assert.match(firmware, /DVD\/CD \[ata1-0: EMU DVD-ROM ATAPI-6 DVD\/CD\]/, firmware);
+  assert.match(firmware, /Booting from DVD\/CD\.\.\./, firmware);
+  assert.match(r.stdout, /ata2\.00: ATAPI: EMU DVD-ROM, 1\.0, max PIO4/);
+  assert.match(r.stdout, /scsi 1:0:0:0: CD-ROM +EMU +EMU DVD-ROM +1\.0/);
 });

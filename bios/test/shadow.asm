@@ -176,25 +176,8 @@ start:
         mov si, msg_rombar
         call print
 
-        mov si, msg_pass
-        call print
-        xor al, al
-        out 0xF4, al
-        hlt
+        jmp pass
 
-fail:
-        mov bl, [ss:CHECK]
-        mov si, msg_fail
-        call print
-        mov al, bl
-        add al, '0'
-        mov dx, 0x402
-        out dx, al
-        mov al, 10
-        out dx, al
-        mov al, bl
-        out 0xF4, al
-        hlt
 
 ; PAM register CL (0x59-0x5F) of the host bridge = AL.
 pam_write:
@@ -253,15 +236,6 @@ unreal_fs:
         mov cr0, eax
         ret
 
-; Print the NUL-terminated string at CS:SI on port 0x402.
-print:
-        mov dx, 0x402
-.next:  cs lodsb
-        test al, al
-        jz .done
-        out dx, al
-        jmp .next
-.done:  ret
 
 align 8
 gdt:    dq 0
@@ -277,6 +251,5 @@ msg_rombar: db "ok 7 the VGA's expansion ROM BAR sizes and maps a ROM", 10, 0
 msg_pass:   db "shadow: PASS", 10, 0
 msg_fail:   db "shadow: FAIL ", 0
 
-        times 0xFFF0 - ($ - $$) db 0xFF
-reset:  jmp start                       ; F000:FFF0, CS base 0xFFFF0000
-        times 0x10000 - ($ - $$) db 0xFF
+%include "romtest.inc"
+        RESET_VECTOR

@@ -16,12 +16,26 @@
 // interrupt on completion. Reading Status clears the pending interrupt; Alternate Status does
 // not. The channel's IRQ line is the selected device's INTRQ, released while nIEN = 1.
 //
-// Not modelled: DMA (IDENTIFY advertises none), ATAPI, the host protected area and security
+// Not modelled: DMA (IDENTIFY advertises none), the host protected area and security
 // feature sets, SMART. A range error is found before any data moves (a real drive would
 // transfer the sectors before the bad one, then stop with IDNF).
+//
+// A drive can instead be an ATAPI CD-ROM (the PACKET command feature set, ATA/ATAPI-6 clause
+// 9.10 "PACKET command protocol", 8.23 PACKET, 8.17 IDENTIFY PACKET DEVICE and its Table 30,
+// 8.9 DEVICE RESET): after a reset it posts the packet device signature (LBA Mid 14h, LBA High
+// EBh) with DRDY clear; IDENTIFY DEVICE and READ SECTOR(S) abort with that signature. PACKET
+// takes the byte count limit from LBA Mid/High, asks for the 12-byte command packet (DRQ with
+// the interrupt reason CoD = 1, IO = 0 in Sector Count, no interrupt: IDENTIFY PACKET DEVICE
+// word 0 says "DRQ within 50 us"), runs it (atapi-cdrom.ts), and moves data-in in DRQ blocks
+// of at most the limit (even unless it is the last; whole 2048-byte blocks when the limit
+// allows), each announced by its byte count in LBA Mid/High, IO = 1, CoD = 0 and an interrupt;
+// the status phase (IO = 1, CoD = 1, DRQ = 0) interrupts at the end, with ERR and the sense key
+// in Error bits 7-4 after a CHECK CONDITION. A byte count limit of 0 or FFFFh counts as FFFEh.
+// Packets that ask for DMA or overlap abort (ABRT): there is no DMA engine.
 
 import type { Device, DeviceState, IrqLine, PortBus, PortSize } from "../machine/device.ts";
 import { SECTOR_SIZE, type BlockDevice } from "./block-device.ts";
+import { AtapiCdrom, CD_BLOCK, type CdromIdentity } from "./atapi-cdrom.ts";
 
 // Command block register offsets.
 const REG_DATA = 0;
@@ -87,6 +101,18 @@ const CMD_FLUSH_CACHE = 0xe7;
 const CMD_FLUSH_CACHE_EXT = 0xea;
 const CMD_IDENTIFY = 0xec;
 const CMD_SET_FEATURES = 0xef;
+const CMD_DEVICE_RESET = 0x08;
+const CMD_PACKET = 0xa0;
+const CMD_IDENTIFY_PACKET = 0xa1;
+
+// PACKET: Features bits, the interrupt reason in Sector Count, the packet device signature.
+const PACKET_DMA = 0x01;
+const PACKET_OVERLAP = 0x02;
+const REASON_COD = 0x01;
+const REASON_IO = 0x02;
+const PACKET_BYTES = 12;
+const SIGNATURE_PACKET_MID = 0x14;
+const SIGNATURE_PACKET_HIGH = 0xeb;
 /** STANDBY IMMEDIATE, IDLE IMMEDIATE, STANDBY, IDLE, SLEEP and their pre-ATA-4 codes. */
 const POWER_COMMANDS = new Set([0xe0, 0xe1, 0xe2, 0xe3, 0xe6, 0x94, 0x95, 0x96, 0x97, 0x99]);
 
@@ -124,16 +150,23 @@ interface Registers { features: number; count: number; lbaLow: number; lbaMid: n
 
 const newRegisters = (): Registers => ({ features: 0, count: 0, lbaLow: 0, lbaMid: 0, lbaHigh: 0 });
 
+/** The data-in phase of a packet command: a reply, or `length` bytes of medium from block `lba`. */
+interface PacketTransfer { data?: Uint8Array; lba: number; length: number; done: number }
+
 interface DriveSnapshot {
   cur: Registers; hob: Registers; device: number; status: number; error: number; intrq: boolean;
-  transfer: "none" | "in" | "out"; buffer: string; pos: number; end: number;
+  transfer: "none" | "in" | "out" | "packet"; buffer: string; pos: number; end: number;
   xferLba: number; remaining: number; blockSectors: number; addressing: Addressing;
   multiple: number; writeCache: boolean; lookAhead: boolean; current: Geometry;
+  byteCountLimit?: number; packetData?: { data?: string; lba: number; length: number; done: number };
+  atapi?: ReturnType<AtapiCdrom["saveState"]>;
 }
 
 /** One drive on the channel (or the empty place for one). */
 class AtaDrive {
   dev: BlockDevice | undefined;
+  /** An ATAPI CD-ROM drive in this place instead of a disk (its medium, if any, is its own). */
+  atapi: AtapiCdrom | undefined;
   model = "EMU HARDDISK";
   serial = "";
   firmware = "1.0";
@@ -152,8 +185,9 @@ class AtaDrive {
   /** The device's interrupt is pending (INTRQ, before nIEN). */
   intrq = false;
 
-  transfer: "none" | "in" | "out" = "none";
-  readonly buffer = new Uint8Array(SECTOR_SIZE * MAX_MULTIPLE);
+  transfer: "none" | "in" | "out" | "packet" = "none";
+  /** One DRQ block: up to MAX_MULTIPLE sectors, or a packet command's block of up to 0xFFFE bytes. */
+  readonly buffer = new Uint8Array(0x10000);
   pos = 0;
   end = 0;
   /** Next sector to transfer, sectors not yet in a DRQ block, and the DRQ block size. */
@@ -161,9 +195,12 @@ class AtaDrive {
   remaining = 0;
   blockSectors = 1;
   addressing: Addressing = "lba28";
+  /** PACKET's byte count limit (LBA Mid/High when the command was written). */
+  byteCountLimit = 0;
+  packetData: PacketTransfer | undefined;
 
   get present(): boolean {
-    return this.dev !== undefined;
+    return this.dev !== undefined || this.atapi !== undefined;
   }
 
   /** Power-on / hardware reset. */
@@ -182,16 +219,23 @@ class AtaDrive {
     this.cur = newRegisters();
     this.cur.count = 1;
     this.cur.lbaLow = 1;
+    if (this.atapi) {
+      this.cur.lbaMid = SIGNATURE_PACKET_MID;
+      this.cur.lbaHigh = SIGNATURE_PACKET_HIGH;
+      this.atapi.reset();
+    }
     this.hob = { ...this.cur };
     this.device = 0;
     this.error = this.present ? DIAGNOSTIC_PASSED : 0;
-    this.status = this.present ? ST_READY : 0;
+    // A packet device leaves DRDY clear after a reset (ATA/ATAPI-6 9.12).
+    this.status = this.present && !this.atapi ? ST_READY : 0;
   }
 
   stopTransfer(): void {
     this.transfer = "none";
     this.pos = this.end = 0;
     this.remaining = 0;
+    this.packetData = undefined;
   }
 
   writeRegister(offset: number, value: number): void {
@@ -203,10 +247,12 @@ class AtaDrive {
   // ---- commands -------------------------------------------------------------------------------
 
   execute(cmd: number): void {
-    if (!this.dev || this.status & ST_BSY) return;
+    if (!this.present || this.status & ST_BSY) return;
     this.intrq = false; // a command write clears the pending interrupt
     this.stopTransfer();
     this.error = 0;
+    if (this.atapi) return this.executePacketDevice(cmd);
+    const dev = this.dev!;
     switch (cmd) {
       case CMD_IDENTIFY:
         this.identify(this.buffer);
@@ -246,7 +292,7 @@ class AtaDrive {
         const sectors = this.cur.count;
         const heads = (this.device & 0x0f) + 1;
         if (sectors === 0) return this.fail(ERR_ABRT);
-        const cylinders = Math.min(65535, Math.floor(Math.min(this.dev.sectorCount, CHS_MAX_SECTORS) / (heads * sectors)));
+        const cylinders = Math.min(65535, Math.floor(Math.min(dev.sectorCount, CHS_MAX_SECTORS) / (heads * sectors)));
         if (cylinders === 0) return this.fail(ERR_ABRT);
         this.current = { cylinders, heads, sectors };
         return this.complete();
@@ -256,25 +302,135 @@ class AtaDrive {
       case CMD_FLUSH_CACHE:
       case CMD_FLUSH_CACHE_EXT:
         try {
-          this.dev.flush();
+          dev.flush();
         } catch {
           return this.fail(ERR_ABRT, ST_DF);
         }
         return this.complete();
-      case CMD_CHECK_POWER_MODE:
-      case CMD_CHECK_POWER_MODE_OLD:
-        this.cur.count = 0xff; // active or idle
-        return this.complete();
     }
-    if (POWER_COMMANDS.has(cmd)) return this.complete(); // no power states: nothing to do
+    if (this.powerCommand(cmd)) return;
     if ((cmd & 0xf0) === 0x10) return this.complete(); // RECALIBRATE (ATA-1): no heads to move
     if ((cmd & 0xf0) === 0x70) {
       // SEEK (ATA-1): only checks the address.
       const addressing = this.addressing28();
       const lba = this.startLba(addressing);
-      return lba === undefined || lba >= this.dev.sectorCount ? this.fail(ERR_IDNF) : this.complete();
+      return lba === undefined || lba >= dev.sectorCount ? this.fail(ERR_IDNF) : this.complete();
     }
     this.fail(ERR_ABRT);
+  }
+
+  /** CHECK POWER MODE and the power commands (no power states: nothing to do). */
+  private powerCommand(cmd: number): boolean {
+    if (cmd === CMD_CHECK_POWER_MODE || cmd === CMD_CHECK_POWER_MODE_OLD) {
+      this.cur.count = 0xff; // active or idle
+      this.complete();
+      return true;
+    }
+    if (!POWER_COMMANDS.has(cmd)) return false;
+    this.complete();
+    return true;
+  }
+
+  // ---- the PACKET command feature set ---------------------------------------------------------
+
+  private executePacketDevice(cmd: number): void {
+    switch (cmd) {
+      case CMD_PACKET:
+        if (this.cur.features & (PACKET_DMA | PACKET_OVERLAP)) return this.fail(ERR_ABRT);
+        this.byteCountLimit = this.cur.lbaMid | (this.cur.lbaHigh << 8);
+        this.cur.count = (this.cur.count & ~7) | REASON_COD;
+        this.transfer = "packet";
+        this.pos = 0;
+        this.end = PACKET_BYTES;
+        this.status = ST_READY | ST_DRQ; // no interrupt: the host polls for DRQ
+        return;
+      case CMD_IDENTIFY_PACKET:
+        this.identifyPacket(this.buffer);
+        return this.startDataIn(SECTOR_SIZE);
+      case CMD_DEVICE_RESET:
+        this.softReset(); // the signature again; no interrupt
+        return;
+      case CMD_SET_FEATURES:
+        return this.setFeatures();
+      case CMD_FLUSH_CACHE:
+        return this.complete();
+      case CMD_IDENTIFY:
+      case CMD_READ_SECTORS:
+      case CMD_READ_SECTORS_NORETRY:
+        // Abort, with the signature where the host looks to tell a packet device.
+        this.cur.lbaMid = SIGNATURE_PACKET_MID;
+        this.cur.lbaHigh = SIGNATURE_PACKET_HIGH;
+        this.cur.count = 1;
+        this.cur.lbaLow = 1;
+        return this.fail(ERR_ABRT);
+    }
+    if (this.powerCommand(cmd)) return;
+    this.fail(ERR_ABRT);
+  }
+
+  /** The 12-byte command packet is in: run it and start its data or status phase. */
+  private runPacket(): void {
+    const cdb = this.buffer.slice(0, PACKET_BYTES);
+    this.stopTransfer();
+    const r = this.atapi!.execute(cdb);
+    if (!r.good) return this.packetStatus(true);
+    if (r.length === 0) return this.packetStatus(false);
+    this.packetData = { data: r.data, lba: r.lba ?? 0, length: r.length, done: 0 };
+    this.nextPacketBlock();
+  }
+
+  /** Load the next DRQ block of the packet command's data-in and announce it. */
+  private nextPacketBlock(): void {
+    const x = this.packetData!;
+    const left = x.length - x.done;
+    let limit = this.byteCountLimit;
+    if (limit === 0 || limit === 0xffff) limit = 0xfffe;
+    let n: number;
+    if (left <= limit) n = left;
+    else if (!x.data && limit >= CD_BLOCK) n = Math.floor(limit / CD_BLOCK) * CD_BLOCK;
+    else n = limit & ~1;
+    if (x.data) {
+      this.buffer.set(x.data.subarray(x.done, x.done + n));
+    } else {
+      // Medium blocks: whole ones straight into the buffer, a partial one through a copy.
+      const block = new Uint8Array(CD_BLOCK);
+      try {
+        for (let at = 0; at < n;) {
+          const offset = x.done + at;
+          const within = offset % CD_BLOCK;
+          const lba = x.lba + Math.floor(offset / CD_BLOCK);
+          const take = Math.min(CD_BLOCK - within, n - at);
+          if (within === 0 && take === CD_BLOCK) {
+            this.atapi!.readBlock(lba, this.buffer.subarray(at, at + CD_BLOCK));
+          } else {
+            this.atapi!.readBlock(lba, block);
+            this.buffer.set(block.subarray(within, within + take), at);
+          }
+          at += take;
+        }
+      } catch {
+        this.atapi!.readFailed();
+        return this.packetStatus(true);
+      }
+    }
+    x.done += n;
+    this.cur.lbaMid = n & 0xff;
+    this.cur.lbaHigh = n >> 8;
+    this.cur.count = (this.cur.count & ~7) | REASON_IO;
+    this.transfer = "in";
+    this.pos = 0;
+    this.end = n;
+    this.status = ST_READY | ST_DRQ;
+    this.intrq = true;
+  }
+
+  /** The status phase: done (IO = 1, CoD = 1), with ERR and the sense key after a CHECK CONDITION. */
+  private packetStatus(check: boolean): void {
+    this.stopTransfer();
+    this.cur.count = (this.cur.count & ~7) | REASON_IO | REASON_COD;
+    this.error = check ? this.atapi!.sense.key << 4 : 0;
+    this.status = check ? ST_DRDY | ST_ERR : ST_READY;
+    this.intrq = true;
   }
 
   private setFeatures(): void {
@@ -411,7 +567,11 @@ class AtaDrive {
     const value = this.buffer[this.pos] | (this.buffer[this.pos + 1] << 8);
     this.pos += 2;
     if (this.pos >= this.end) {
-      if (this.remaining > 0) {
+      const x = this.packetData;
+      if (x) {
+        if (x.done < x.length) this.nextPacketBlock();
+        else this.packetStatus(false);
+      } else if (this.remaining > 0) {
         this.loadDataInBlock();
       } else {
         this.stopTransfer();
@@ -431,11 +591,12 @@ class AtaDrive {
   }
 
   writeData(value: number): void {
-    if (this.transfer !== "out") return;
+    if (this.transfer !== "out" && this.transfer !== "packet") return;
     this.buffer[this.pos] = value & 0xff;
     this.buffer[this.pos + 1] = (value >> 8) & 0xff;
     this.pos += 2;
     if (this.pos < this.end) return;
+    if (this.transfer === "packet") return this.runPacket();
     const n = this.end / SECTOR_SIZE;
     for (let i = 0; i < n; i++) {
       try {
@@ -481,10 +642,6 @@ class AtaDrive {
     const w = new Uint16Array(256);
     const g = this.geometry;
     const c = this.current;
-    const putString = (first: number, chars: number, text: string) => {
-      const s = text.slice(0, chars).padEnd(chars, " ");
-      for (let i = 0; i < chars / 2; i++) w[first + i] = (s.charCodeAt(2 * i) << 8) | s.charCodeAt(2 * i + 1);
-    };
     const putDword = (at: number, v: number) => {
       w[at] = v & 0xffff;
       w[at + 1] = Math.floor(v / 0x10000) & 0xffff;
@@ -493,12 +650,10 @@ class AtaDrive {
     w[1] = g.cylinders;
     w[3] = g.heads;
     w[6] = g.sectors;
-    putString(10, 20, this.serial);
+    this.putStrings(w);
     w[20] = 3; // buffer type (obsolete): dual-ported with read cache
     w[21] = 512; // buffer size in sectors (obsolete)
     w[22] = 4; // ECC bytes for READ/WRITE LONG (obsolete)
-    putString(23, 8, this.firmware);
-    putString(27, 40, this.model);
     w[47] = 0x8000 | MAX_MULTIPLE;
     w[49] = 0x0e00; // IORDY supported and can be disabled, LBA supported (no DMA)
     w[50] = 0x4000;
@@ -524,6 +679,42 @@ class AtaDrive {
     putDword(102, Math.floor(total / 0x100000000));
     w[106] = 0x4000; // one 512-byte logical sector per physical sector
     // Word 255 (integrity word) is 0: no checksum.
+    this.putWords(w, out);
+  }
+
+  /** The 256-word IDENTIFY PACKET DEVICE block (ATA/ATAPI-6 Table 30), little-endian words. */
+  identifyPacket(out: Uint8Array): void {
+    const w = new Uint16Array(256);
+    this.putStrings(w);
+    // ATAPI, CD-ROM command set, removable, DRQ within 50 us of PACKET, 12-byte packets.
+    w[0] = 0x8000 | (0x05 << 8) | 0x80 | 0x40;
+    w[49] = 0x0e00; // IORDY supported and can be disabled, LBA (no DMA)
+    w[50] = 0x4000;
+    w[53] = 0x0002; // words 64-70 are valid
+    w[64] = 0x0003; // PIO modes 3 and 4
+    w[67] = 120;
+    w[68] = 120;
+    w[80] = 0x007e; // ATA/ATAPI-1 to -6
+    w[82] = 0x0218; // DEVICE RESET, PACKET, power management
+    w[83] = 0x4000;
+    w[84] = 0x4000;
+    w[85] = 0x0218;
+    w[87] = 0x4000;
+    this.putWords(w, out);
+  }
+
+  /** Serial number, firmware revision and model (words 10-19, 23-26, 27-46: two characters a word). */
+  private putStrings(w: Uint16Array): void {
+    const put = (first: number, chars: number, text: string) => {
+      const s = text.slice(0, chars).padEnd(chars, " ");
+      for (let i = 0; i < chars / 2; i++) w[first + i] = (s.charCodeAt(2 * i) << 8) | s.charCodeAt(2 * i + 1);
+    };
+    put(10, 20, this.serial);
+    put(23, 8, this.firmware);
+    put(27, 40, this.model);
+  }
+
+  private putWords(w: Uint16Array, out: Uint8Array): void {
     for (let i = 0; i < 256; i++) {
       out[2 * i] = w[i] & 0xff;
       out[2 * i + 1] = w[i] >> 8;
@@ -538,7 +729,9 @@ class AtaDrive {
       intrq: this.intrq, transfer: this.transfer, buffer: toHex(this.buffer.subarray(0, this.end)), pos: this.pos,
       end: this.end, xferLba: this.xferLba, remaining: this.remaining, blockSectors: this.blockSectors,
       addressing: this.addressing, multiple: this.multiple, writeCache: this.writeCache, lookAhead: this.lookAhead,
-      current: { ...this.current },
+      current: { ...this.current }, byteCountLimit: this.byteCountLimit,
+      packetData: this.packetData && { ...this.packetData, data: this.packetData.data && toHex(this.packetData.data) },
+      atapi: this.atapi?.saveState(),
     };
   }
 
@@ -550,6 +743,10 @@ class AtaDrive {
     this.pos = s.pos; this.end = s.end; this.xferLba = s.xferLba; this.remaining = s.remaining;
     this.blockSectors = s.blockSectors; this.addressing = s.addressing; this.multiple = s.multiple;
     this.writeCache = s.writeCache; this.lookAhead = s.lookAhead; this.current = { ...s.current };
+    this.byteCountLimit = s.byteCountLimit ?? 0;
+    const p = s.packetData;
+    this.packetData = p && { lba: p.lba, length: p.length, done: p.done, data: p.data === undefined ? undefined : fromHex(p.data) };
+    if (this.atapi && s.atapi) this.atapi.loadState(s.atapi);
   }
 }
 
@@ -596,6 +793,7 @@ export class AtaChannel implements Device {
   setDrive(unit: 0 | 1, dev: BlockDevice | undefined, options: AtaDriveOptions = {}): void {
     const d = this.drives[unit];
     d.dev = dev;
+    d.atapi = undefined;
     d.model = options.model ?? "EMU HARDDISK";
     d.serial = options.serial ?? `EMU-${this.commandBase.toString(16).toUpperCase()}-${unit}`;
     d.firmware = options.firmware ?? "1.0";
@@ -604,10 +802,26 @@ export class AtaChannel implements Device {
     this.updateIrq();
   }
 
-  /** The drive's default CHS geometry (for the BIOS / CMOS), or undefined when absent. */
+  /**
+   * Connect an ATAPI CD-ROM drive as device 0 or 1 with `medium` (an ISO image; undefined: an
+   * empty drive). It comes up as after power-on.
+   */
+  setCdrom(unit: 0 | 1, medium: BlockDevice | undefined, options: AtaDriveOptions & CdromIdentity = {}): void {
+    const d = this.drives[unit];
+    d.dev = undefined;
+    d.atapi = new AtapiCdrom(medium, options);
+    d.model = options.model ?? "EMU DVD-ROM";
+    d.serial = options.serial ?? `EMU-${this.commandBase.toString(16).toUpperCase()}-${unit}`;
+    d.firmware = options.firmware ?? "1.0";
+    d.geometry = { cylinders: 0, heads: 0, sectors: 0 };
+    d.powerOn();
+    this.updateIrq();
+  }
+
+  /** The drive's default CHS geometry (for the BIOS / CMOS), or undefined when absent or not a disk. */
   geometry(unit: 0 | 1): Geometry | undefined {
     const d = this.drives[unit];
-    return d.present ? { ...d.geometry } : undefined;
+    return d.dev ? { ...d.geometry } : undefined;
   }
 
   reset(): void {

@@ -65,7 +65,10 @@ export interface PcOptions {
   floppies?: { fda?: BlockDevice; fdb?: BlockDevice };
   /** POST codes: writes to port 0x80 (a spare DMA page register). */
   onPost?: (code: number) => void;
-  /** A CD-ROM image (ISO 9660): the built-in BIOS boots it (El Torito); no ATAPI model yet. */
+  /**
+   * A CD-ROM image (ISO 9660) in an ATAPI CD-ROM drive, the secondary channel's master (so not
+   * with hdc); the built-in BIOS boots it (El Torito) through its own INT 13h services.
+   */
   cdrom?: BlockDevice;
   /** An already compiled core (the browser fetches core.wasm itself; Cpu.create reads it with node:fs). */
   wasmModule?: WebAssembly.Module;
@@ -150,6 +153,7 @@ export class PC {
     if (d.hdb) this.ide[0].setDrive(1, d.hdb);
     if (d.hdc) this.ide[1].setDrive(0, d.hdc);
     if (d.hdd) this.ide[1].setDrive(1, d.hdd);
+    if (opts.cdrom) this.ide[1].setCdrom(0, opts.cdrom);
 
     // i440FX + PIIX3 on PCI (the IDE function decodes the legacy ports the ATA channels own).
     this.chipset = createI440fx({ busMasterBase: 0xc000 });
