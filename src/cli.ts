@@ -9,6 +9,7 @@ import { runSsts, formatReport, type ExceptionsFile } from "./conformance/ssts.t
 import { traceLine, disassembleAt } from "./trace.ts";
 import { runCommand, openDiskette } from "./run-command.ts";
 import { parseDrives, type DriveSlot } from "./drive-option.ts";
+import type { DisplayMode } from "./terminal.ts";
 
 const HELP = `emu — an x86 PC emulator (TypeScript machine, WebAssembly CPU core)
 
@@ -48,7 +49,12 @@ emu run options (in the style of qemu-system-i386):
   --stats                 print at exit what the guest did: instructions, MIPS, exceptions by
                           vector, IRQs, port I/O by device, and the privileged and sensitive
                           instructions a VT-x hypervisor would have to handle
-  COM1 is the terminal: Ctrl-A X quits, Ctrl-A H helps. Through a pipe, stdin feeds COM1.
+  -display curses         the VGA text screen on the terminal (keys go to the PS/2 keyboard)
+  -nographic              COM1 only (also -display none)
+  The terminal shows COM1 or the VGA text screen: by default the VGA screen when firmware boots
+  the machine, until the guest writes to COM1; COM1 for a direct kernel boot whose console is
+  there, and always COM1 through a pipe. Ctrl-A V switches, Ctrl-A X quits, Ctrl-A H helps.
+  Through a pipe, stdin feeds COM1 a line at a time (or, with -display curses, the keyboard).
   Exit status: 0 when the guest powers off, (V << 1) | 1 when it writes V to port 0xF4,
   3 after a triple fault with -no-reboot, 2 when the BIOS finds nothing to boot.
 
@@ -148,7 +154,7 @@ async function romCommand(args: string[]): Promise<number> {
 }
 
 async function runCli(args: string[]): Promise<number> {
-  const p = parseArgs(args, ["kernel", "initrd", "append", "m", "hda", "hdb", "hdc", "hdd", "fda", "fdb", "cdrom", "boot", "bios", "L", "debugcon", "drive"], ["stats", "debug-core", "snapshot", "no-reboot", "realtime", "virtual-time"]);
+  const p = parseArgs(args, ["kernel", "initrd", "append", "m", "hda", "hdb", "hdc", "hdd", "fda", "fdb", "cdrom", "boot", "bios", "L", "debugcon", "drive", "display"], ["stats", "debug-core", "snapshot", "no-reboot", "realtime", "virtual-time", "nographic", "curses"]);
   if (p.positional.length > 1) throw new UserError("emu run: at most one disk image may be given without -hda");
   const m = p.flags.has("m") ? parseNumber("-m", String(p.flags.get("m")).replace(/[Mm]$/, "")) : 128;
   if (m < 2 || m > 3072) throw new UserError("emu run: -m must be between 2 and 3072 (MiB)");
@@ -165,7 +171,17 @@ async function runCli(args: string[]): Promise<number> {
   const slots = ["hda", "hdb", "hdc", "hdd", "fda", "fdb", "cdrom"] as const;
   const drives = parseDrives(p.drives, slots.filter((s) => str(s) !== undefined || (s === "hda" && p.positional.length === 1)));
   const fromDrive = (slot: DriveSlot) => drives.find((d) => d.slot === slot)?.file;
+  let display: DisplayMode = "auto";
+  if (p.flags.has("nographic")) display = "nographic";
+  if (p.flags.has("curses")) display = "curses";
+  if (p.flags.has("display")) {
+    const v = String(p.flags.get("display")).split(",")[0];
+    if (v === "curses") display = "curses";
+    else if (v === "none") display = "nographic";
+    else throw new UserError(`emu run: -display ${v}: emu shows the VGA screen on its terminal only (-display curses, -display none, -nographic)`);
+  }
   return runCommand({
+    display,
     readOnly: drives.filter((d) => d.readOnly).map((d) => d.slot),
     kernel: str("kernel"),
     initrd: str("initrd"),

@@ -19,6 +19,7 @@ import { loadBuiltinBios } from "./bios/rom.ts";
 import { floppyFormat, FLOPPY_SIZES_TEXT } from "./devices/floppy-drive.ts";
 import { checkFirmwareImage, findVgaBios } from "./bios/firmware.ts";
 import { openDebugcon } from "./debugcon.ts";
+import { Terminal, type DisplayMode } from "./terminal.ts";
 
 export interface RunOptions {
   kernel?: string;
@@ -41,6 +42,8 @@ export interface RunOptions {
   /** Where bytes to the debug console ports 0xE9 and 0x402 go (QEMU's -debugcon: stdio, file:PATH, null). */
   debugcon?: string;
   snapshot: boolean;
+  /** What the terminal shows: COM1, the VGA text screen, or (auto) the one the guest's console is on. */
+  display?: DisplayMode;
   /** Drives attached read-only whatever their files allow (-drive ...,readonly=on). */
   readOnly?: readonly string[];
   /** Exit on a guest reset or triple fault instead of rebooting (QEMU's -no-reboot). */
@@ -139,14 +142,14 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   }
   const cdrom = opts.cdrom ? new FileDisk(opts.cdrom, { readOnly: true }) : undefined;
 
-  const terminal = new Terminal();
-  const out = process.stdout;
-  const pending: number[] = [];
-  const flush = () => { if (pending.length) { out.write(Buffer.from(pending)); pending.length = 0; } };
+  // The VGA screen first when firmware boots the machine, or when the kernel's console is not on COM1.
+  const consoleOnVga = !kernel || (opts.append !== undefined && !/(^|\s)console=ttyS/.test(opts.append));
+  const terminal = new Terminal({ display: opts.display ?? "auto", consoleOnVga });
+  const flush = () => terminal.flush();
   const pc = await PC.create({
     memoryMiB: opts.memoryMiB,
-    serial: { write: (b) => { pending.push(b); terminal.guestWrote(b); if (pending.length >= 4096) flush(); } },
-    debugConsole: debugcon ?? { write: (b) => process.stderr.write(Buffer.of(b)) },
+    serial: { write: (b) => terminal.serialOut(b) },
+    debugConsole: debugcon ?? { write: (b) => terminal.debugOut(b) },
     firmwareLog: debugcon,
     firmware,
     debugCore: opts.debugCore,
@@ -202,75 +205,5 @@ function reportStop(stop: MachineStop): number {
     case "reset": process.stderr.write("\nemu: the guest reset the machine (-no-reboot: stopping)\n"); return 0;
     case "triple-fault": process.stderr.write("\nemu: the guest triple-faulted (the CPU shut down; -no-reboot: stopping)\n"); return 3;
     case "boot-failed": process.stderr.write(`emu: ${stop.message}\n`); return 2;
-  }
-}
-
-/**
- * COM1 on the terminal. With a TTY: raw mode, Ctrl-A X quits, Ctrl-A H prints help, Ctrl-A Ctrl-A
- * sends Ctrl-A; keys go to the guest as they are typed. Through a pipe (a script driving the
- * guest), input goes a line at a time, each when the guest shows a prompt: its serial driver
- * listens, it is idle (waiting in HLT), and its last output on COM1 was not a newline. Typed-ahead
- * lines are then not thrown away by a shell that is still starting, and the point where each byte
- * arrives depends on guest state alone, so runs stay deterministic.
- */
-class Terminal {
-  quit = false;
-  private pc!: PC;
-  /** The last byte the guest wrote on COM1, and whether it wrote since the last line went in. */
-  private lastOutput = 0x0a;
-  private wroteSinceFeed = false;
-  private readonly queue: number[] = [];
-  private escape = false;
-  private raw = false;
-  private readonly onData = (chunk: Buffer) => this.input(chunk);
-  attach(pc: PC): void { this.pc = pc; }
-  guestWrote(b: number): void { this.lastOutput = b; this.wroteSinceFeed = true; }
-
-  start(): void {
-    const stdin = process.stdin;
-    if (stdin.isTTY) {
-      stdin.setRawMode(true);
-      this.raw = true;
-    }
-    stdin.on("data", this.onData);
-    stdin.on("end", () => {});
-    stdin.resume();
-  }
-  end(): void {
-    const stdin = process.stdin;
-    stdin.off("data", this.onData);
-    if (this.raw) stdin.setRawMode(false);
-    stdin.pause();
-    stdin.unref?.();
-  }
-  private input(chunk: Buffer): void {
-    for (const b of chunk) {
-      if (this.raw) {
-        if (this.escape) {
-          this.escape = false;
-          if (b === 0x78 || b === 0x58) { this.quit = true; continue; } // x
-          if (b === 0x68 || b === 0x48) { this.help(); continue; } // h
-          if (b === 0x01) { this.queue.push(0x01); continue; }
-          continue;
-        }
-        if (b === 0x01) { this.escape = true; continue; }
-      }
-      this.queue.push(b);
-    }
-  }
-  private help(): void {
-    process.stderr.write("\r\nemu: Ctrl-A X  quit\r\n     Ctrl-A H  this help\r\n     Ctrl-A Ctrl-A  send Ctrl-A\r\n");
-  }
-  /** Hand queued input to COM1 once the guest's driver listens, a FIFO's worth at a time. */
-  feed(): void {
-    const com1 = this.pc.com[0];
-    const idle = this.pc.takeIdle();
-    if (!this.queue.length || !com1.receiverInterruptEnabled || com1.pendingInput > 0) return;
-    if (this.raw) { com1.receive(this.queue.splice(0, 16)); return; }
-    if (!idle || !this.wroteSinceFeed || this.lastOutput === 0x0a || this.lastOutput === 0x0d) return;
-    // One line at a time: the guest takes it, runs it, and shows its prompt again before the next.
-    const nl = this.queue.indexOf(0x0a);
-    com1.receive(this.queue.splice(0, nl >= 0 ? nl + 1 : this.queue.length));
-    this.wroteSinceFeed = false;
   }
 }

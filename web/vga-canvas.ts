@@ -3,16 +3,7 @@
 // modes (13h, the 16-colour planar modes) as pixels.
 
 import type { TextFrame, GraphicsFrame } from "./protocol.ts";
-
-/** Code page 437 as Unicode, index = byte. */
-const CP437 =
-  "\u00a0☺☻♥♦♣♠•◘○◙♂♀♪♫☼►◄↕‼¶§▬↨↑↓→←∟↔▲▼" +
-  " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~⌂" +
-  "ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»" +
-  "░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀" +
-  "αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u00a0";
-const GLYPHS = Array.from(CP437);
-if (GLYPHS.length !== 256) throw new Error(`CP437 table has ${GLYPHS.length} entries`);
+import { CP437 } from "../src/display/cp437.ts";
 
 const CELL_W = 9;
 const CELL_H = 16;
@@ -153,7 +144,7 @@ export class VgaCanvas {
     ctx.beginPath();
     ctx.rect(x, y, CELL_W, CELL_H);
     ctx.clip();
-    ctx.fillText(GLYPHS[ch], x + CELL_W / 2, y + CELL_H - 4, CELL_W + 1);
+    ctx.fillText(CP437[ch], x + CELL_W / 2, y + CELL_H - 4, CELL_W + 1);
     ctx.restore();
   }
 
@@ -164,7 +155,7 @@ export class VgaCanvas {
     const lines: string[] = [];
     for (let r = 0; r < f.rows; r++) {
       let s = "";
-      for (let c = 0; c < f.cols; c++) s += GLYPHS[f.cells[r * f.cols + c] & 0xff];
+      for (let c = 0; c < f.cols; c++) s += CP437[f.cells[r * f.cols + c] & 0xff];
       lines.push(s.replace(/\u00a0/g, " ").trimEnd());
     }
     return lines.join("\n");

@@ -585,6 +585,11 @@ export class I8042 implements Device {
     return this.keyboard.leds;
   }
 
+  /** Keyboard bytes the guest has not read yet (in the keyboard or the output buffer). */
+  get keysPending(): boolean {
+    return this.keyboard.hasData() || (this.outputFull && !this.outputAux);
+  }
+
   /** The output port's A20 gate. */
   get a20(): boolean {
     return (this.outputPort & OUT_A20) !== 0;
