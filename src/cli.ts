@@ -39,6 +39,7 @@ emu run options (in the style of qemu-system-i386):
   -bios FILE              a standard BIOS image instead of the built-in BIOS (a multiple of
                           64 KiB, e.g. /usr/share/seabios/bios.bin); its VGA BIOS is
                           vgabios-stdvga.bin beside it, or in DIR with -L DIR
+  -L DIR                  where -bios looks for vgabios-stdvga.bin (and for a bare image name)
   -debugcon DEST          debug console bytes (ports 0xE9 and 0x402, SeaBIOS's log) to DEST:
                           stdio (stderr), file:PATH or null; default: 0xE9 to stderr
   -snapshot               keep disk writes in memory; the image files are not changed

@@ -29,7 +29,7 @@ export class VgaPci extends PciFunction {
     });
     this.defineRegister(PCI_COMMAND, 2, 0x0000, PCI_COMMAND_IO | PCI_COMMAND_MEMORY);
     if (rom && rom.length) {
-      let size = 0x800;
+      let size = 0x1000; // at least a page, so the BAR is page-aligned (PCI allows 2 KiB)
       while (size < rom.length) size *= 2;
       this.rom = new Uint8Array(size);
       this.rom.set(rom);
