@@ -416,6 +416,39 @@ function buildInitramfs(busybox, linuxVersion) {
 
 const KERNEL_FILES = ["bzImage", "kernel.config", "System.map"];
 const INITRAMFS_FILES = ["initramfs.cpio.gz"];
+/** Boot media made from the kernel and initramfs by images/disk.mjs. */
+const MEDIA_FILES = ["disk.img", "linux.iso", "floppy.img"];
+const MEDIA_PACKAGES = ["syslinux", "syslinux-common", "isolinux", "mtools", "dosfstools", "fdisk", "e2fsprogs", "xorriso"];
+
+/** What the boot media depend on: disk.mjs, the kernel and initramfs bytes, the tools' versions. */
+function mediaInputs() {
+  const media = {
+    script: sha256File(join(HERE, "disk.mjs")),
+    files: Object.fromEntries(["bzImage", "initramfs.cpio.gz"].map((n) => [n, sha256File(join(OUT, n))])),
+    tools: Object.fromEntries(MEDIA_PACKAGES.map((p) => [p, installedVersion(p)])),
+  };
+  return { media, hash: sha256(JSON.stringify(media)) };
+}
+
+/** disk.img, linux.iso and floppy.img (about 2 s), unless the stamp says they are current. */
+function ensureMedia(manifest, stamp) {
+  if (stamp.media === mediaInputs().hash && outputsIntact(manifest, MEDIA_FILES)) {
+    log("boot media (disk.img, linux.iso, floppy.img) are up to date");
+    return;
+  }
+  delete stamp.media;
+  writeFileSync(join(OUT, "stamp.json"), JSON.stringify(stamp, null, 2) + "\n");
+  run(process.execPath, [join(HERE, "disk.mjs"), "--out", OUT, "--iso", "--floppy"], { inherit: true });
+  const after = mediaInputs();
+  for (const n of MEDIA_FILES) {
+    const data = readFileSync(join(OUT, n));
+    manifest.files[n] = { size: data.length, sha256: sha256(data) };
+  }
+  writeFileSync(join(OUT, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
+  stamp.media = after.hash;
+  stamp.inputs.media = after.media;
+  writeFileSync(join(OUT, "stamp.json"), JSON.stringify(stamp, null, 2) + "\n");
+}
 
 async function main() {
   ensureHostPackages();
@@ -432,7 +465,8 @@ async function main() {
   const initramfsOk = stamp?.initramfs === inp.initramfsHash && outputsIntact(manifest, INITRAMFS_FILES);
 
   if (kernelOk && initramfsOk) {
-    log(`up to date (stamp ${inp.kernelHash.slice(0, 12)}/${inp.initramfsHash.slice(0, 12)}); --force rebuilds`);
+    log(`kernel and initramfs up to date (stamp ${inp.kernelHash.slice(0, 12)}/${inp.initramfsHash.slice(0, 12)}); --force rebuilds`);
+    ensureMedia(manifest, stamp);
     summary(manifest);
     return;
   }
@@ -455,9 +489,9 @@ async function main() {
     files,
   };
   writeFileSync(manifestFile, JSON.stringify(newManifest, null, 2) + "\n");
-  writeFileSync(stampFile, JSON.stringify({
-    kernel: inp.kernelHash, initramfs: inp.initramfsHash, inputs: { kernel: inp.kernel, initramfs: inp.initramfs },
-  }, null, 2) + "\n");
+  const newStamp = { kernel: inp.kernelHash, initramfs: inp.initramfsHash, inputs: { kernel: inp.kernel, initramfs: inp.initramfs } };
+  writeFileSync(stampFile, JSON.stringify(newStamp, null, 2) + "\n");
+  ensureMedia(newManifest, newStamp);
   log(`done in ${elapsed(t0)}`);
   summary(newManifest);
 }

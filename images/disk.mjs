@@ -3,9 +3,10 @@
 // SeaBIOS). Partition 1 (FAT16, active) holds SYSLINUX, the tiny Linux's bzImage and initramfs;
 // partition 2 (ext2) holds hello.txt. Made with Debian's syslinux, mtools, dosfstools, fdisk
 // (sfdisk) and e2fsprogs on the image file itself: no loop mounts, no root needed except for
-// apt-get.
+// apt-get. With --iso also linux.iso (ISOLINUX, El Torito no-emulation; xorriso), with --floppy
+// also floppy.img (SYSLINUX on a 2.88 MB FAT12 diskette), both booting the same kernel.
 //
-//   node images/disk.mjs [--out DIR] [--kernel FILE] [--initrd FILE] [--append "CMDLINE"]
+//   node images/disk.mjs [--out DIR] [--kernel FILE] [--initrd FILE] [--append "CMDLINE"] [--iso] [--floppy]
 //
 // Inputs default to images/out/bzImage and images/out/initramfs.cpio.gz (node images/build.mjs).
 // The bytes are reproducible: fixed volume IDs, labels, UUIDs and timestamps.
@@ -26,15 +27,19 @@ const EXT2_SECTORS = DISK_MIB * 2048 - EXT2_START;
 const SYSLINUX_MBR = "/usr/lib/syslinux/mbr/mbr.bin";
 const SOURCE_DATE = 1704067200; // 2024-01-01 00:00:00 UTC
 const PACKAGES = { syslinux: "syslinux", mcopy: "mtools", "mkfs.fat": "dosfstools", sfdisk: "fdisk", mke2fs: "e2fsprogs", debugfs: "e2fsprogs" };
+const ISOLINUX = "/usr/lib/ISOLINUX/isolinux.bin";
+const LDLINUX_C32 = "/usr/lib/syslinux/modules/bios/ldlinux.c32";
 
 const args = process.argv.slice(2);
-const opt = { out: join(HERE, "out"), kernel: undefined, initrd: undefined, append: "console=ttyS0" };
+const opt = { out: join(HERE, "out"), kernel: undefined, initrd: undefined, append: "console=ttyS0", iso: false, floppy: false };
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   if (a === "--out") opt.out = resolve(args[++i]);
   else if (a === "--kernel") opt.kernel = resolve(args[++i]);
   else if (a === "--initrd") opt.initrd = resolve(args[++i]);
   else if (a === "--append") opt.append = args[++i];
+  else if (a === "--iso") opt.iso = true;
+  else if (a === "--floppy") opt.floppy = true;
   else if (a === "-h" || a === "--help") {
     console.log(readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n").slice(1, 11).map((l) => l.replace(/^\/\/ ?/, "")).join("\n"));
     process.exit(0);
@@ -58,9 +63,12 @@ function run(cmd, argv, input) {
 function have(cmd) { return spawnSync("sh", ["-c", `command -v ${cmd}`], { encoding: "utf8" }).status === 0; }
 
 // ---- Tools --------------------------------------------------------------------------------
+if (opt.iso) PACKAGES.xorriso = "xorriso";
 const missing = [...new Set(Object.entries(PACKAGES).filter(([cmd]) => !have(cmd)).map(([, pkg]) => pkg))];
-if (missing.length || !existsSync(SYSLINUX_MBR)) {
-  const pkgs = [...missing, ...(existsSync(SYSLINUX_MBR) ? [] : ["syslinux-common"])];
+const missingFiles = [[SYSLINUX_MBR, "syslinux-common"], ...(opt.iso ? [[ISOLINUX, "isolinux"], [LDLINUX_C32, "syslinux-common"]] : [])]
+  .filter(([f]) => !existsSync(f)).map(([, pkg]) => pkg);
+if (missing.length || missingFiles.length) {
+  const pkgs = [...new Set([...missing, ...missingFiles])];
   if (process.getuid?.() !== 0) die(`needs the Debian packages ${pkgs.join(" ")} (apt-get install them, or run as root)`);
   log(`apt-get install ${pkgs.join(" ")}`);
   const aenv = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
@@ -93,24 +101,9 @@ const work = mkdtempSync(join(tmpdir(), "emu-disk-"));
 try {
   run("mkfs.fat", ["-F", "16", "-n", "EMUBOOT", "-i", "656d7501", "--offset", String(FAT_START), "-h", String(FAT_START), tmp, String(FAT_SECTORS / 2)]);
   const fat = `${tmp}@@${FAT_START * SECTOR}`;
-  const cfg = join(work, "syslinux.cfg");
-  writeFileSync(cfg, [
-    "SERIAL 0 115200",
-    "DEFAULT linux",
-    "PROMPT 0",
-    "TIMEOUT 0",
-    "LABEL linux",
-    "  KERNEL /bzImage",
-    "  INITRD /initramfs.cpio.gz",
-    `  APPEND ${opt.append}`,
-    "",
-  ].join("\n"));
   // Copies with a fixed mtime, which mcopy -m keeps.
-  for (const [src, name] of [[opt.kernel, "bzImage"], [opt.initrd, "initramfs.cpio.gz"], [cfg, "syslinux.cfg"]]) {
-    const copy = join(work, `in-${name}`);
-    copyFileSync(src, copy);
-    utimesSync(copy, SOURCE_DATE, SOURCE_DATE);
-    run("mcopy", ["-i", fat, "-m", copy, `::/${name}`]);
+  for (const [src, name] of [[opt.kernel, "bzImage"], [opt.initrd, "initramfs.cpio.gz"], [Buffer.from(syslinuxCfg("initramfs.cpio.gz")), "syslinux.cfg"]]) {
+    run("mcopy", ["-i", fat, "-m", stamped(work, src, name), `::/${name}`]);
   }
   run("syslinux", ["--install", "--offset", String(FAT_START * SECTOR), tmp]);
   fixFatRootTimes(tmp, FAT_START * SECTOR);
@@ -135,6 +128,63 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 renameSync(tmp, img);
+
+/** The SYSLINUX/ISOLINUX configuration: straight to the kernel, its console on COM1. */
+function syslinuxCfg(initrdName) {
+  return ["SERIAL 0 115200", "DEFAULT linux", "PROMPT 0", "TIMEOUT 0", "LABEL linux", "  KERNEL /bzImage",
+    `  INITRD /${initrdName}`, `  APPEND ${opt.append}`, ""].join("\n");
+}
+
+/** A copy of `src` in `dir` named `name`, with the fixed mtime (mcopy -m and xorriso keep it). */
+function stamped(dir, src, name) {
+  const copy = join(dir, name);
+  mkdirSync(dirname(copy), { recursive: true });
+  if (typeof src === "string") copyFileSync(src, copy); else writeFileSync(copy, src);
+  utimesSync(copy, SOURCE_DATE, SOURCE_DATE);
+  return copy;
+}
+
+/** linux.iso: ISOLINUX (El Torito, no emulation, boot info table) with the kernel and initramfs. */
+function buildIso() {
+  const iso = join(opt.out, "linux.iso");
+  const work = mkdtempSync(join(tmpdir(), "emu-iso-"));
+  try {
+    const tree = join(work, "tree");
+    stamped(tree, ISOLINUX, "isolinux/isolinux.bin");
+    stamped(tree, LDLINUX_C32, "isolinux/ldlinux.c32");
+    stamped(tree, Buffer.from(syslinuxCfg("initrd.gz")), "isolinux/isolinux.cfg");
+    stamped(tree, opt.kernel, "bzImage");
+    stamped(tree, opt.initrd, "initrd.gz");
+    for (const d of ["isolinux", "."]) utimesSync(join(tree, d), SOURCE_DATE, SOURCE_DATE);
+    rmSync(`${iso}.tmp`, { force: true });
+    run("xorriso", ["-as", "mkisofs", "-quiet", "-o", `${iso}.tmp`, "-V", "EMU_LINUX", "--modification-date=2024010100000000",
+      "-b", "isolinux/isolinux.bin", "-c", "isolinux/boot.cat", "-no-emul-boot", "-boot-load-size", "4", "-boot-info-table", tree]);
+    renameSync(`${iso}.tmp`, iso);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  log(`built ${iso} (ISOLINUX, El Torito no emulation); sha256 ${createHash("sha256").update(readFileSync(iso)).digest("hex")}`);
+}
+
+/** floppy.img: a 2.88 MB FAT12 diskette with SYSLINUX, the kernel and the initramfs. */
+function buildFloppy() {
+  const img = join(opt.out, "floppy.img");
+  const tmpImg = `${img}.tmp`;
+  const work = mkdtempSync(join(tmpdir(), "emu-floppy-"));
+  try {
+    rmSync(tmpImg, { force: true });
+    run("mkfs.fat", ["-C", "-i", "656d7504", "-n", "EMUFLOPPY", tmpImg, "2880"]);
+    for (const [src, name] of [[opt.kernel, "bzImage"], [opt.initrd, "initrd.gz"], [Buffer.from(syslinuxCfg("initrd.gz")), "syslinux.cfg"]]) {
+      run("mcopy", ["-i", tmpImg, "-m", stamped(work, src, name), `::/${name}`]);
+    }
+    run("syslinux", ["--install", tmpImg]);
+    fixFatRootTimes(tmpImg, 0);
+    renameSync(tmpImg, img);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  log(`built ${img} (2.88 MB FAT12 with SYSLINUX); sha256 ${createHash("sha256").update(readFileSync(img)).digest("hex")}`);
+}
 
 /** mkfs.fat and mcopy stamp root directory entries with the time now: give them SOURCE_DATE. */
 function fixFatRootTimes(path, offset) {
@@ -164,3 +214,5 @@ function fixFatRootTimes(path, offset) {
 }
 const sha = createHash("sha256").update(readFileSync(img)).digest("hex");
 log(`built ${img} (${DISK_MIB} MiB: FAT16 with SYSLINUX at sector ${FAT_START}, ext2 at sector ${EXT2_START}); sha256 ${sha}`);
+if (opt.iso) buildIso();
+if (opt.floppy) buildFloppy();

@@ -486,3 +486,21 @@ test("SeaBIOS (-bios) boots bios/test/floppy.asm from -fda through the floppy co
   assert.deepEqual(after.subarray(100 * 512, 101 * 512), after.subarray(0, 512), "the boot sector copied to LBA 100 by INT 13h AH=03h");
   rmSync(dir, { recursive: true, force: true });
 });
+
+const floppyImage = join(root, "images", "out", "floppy.img");
+
+test("SeaBIOS loads SYSLINUX, the kernel and the initramfs (2.7 MB) from images/out/floppy.img through the floppy controller and DMA; the tiny Linux comes up", {
+  skip: seabiosSkip || (existsSync(floppyImage) ? false : "images/out/floppy.img is missing (npm run images builds it)"),
+}, () => {
+  const dir = mkdtempSync(join(tmpdir(), "emu-fdc-seabios-"));
+  const log = join(dir, "seabios.log");
+  const before = sha(floppyImage);
+  const r = spawnSync(process.execPath, [join(root, "bin", "emu.js"), "run", "-m", "64", "-snapshot", "-bios", SEABIOS, "-debugcon", `file:${log}`, "-fda", floppyImage],
+    { encoding: "latin1", input: "echo FLOPPY VIA THE FDC\npoweroff -f\n", timeout: 300_000, maxBuffer: 64 << 20 });
+  assert.match(readFileSync(log, "latin1"), /Booting from Floppy/);
+  assert.match(r.stdout, /SYSLINUX \d/);
+  assert.match(r.stdout, /\nFLOPPY VIA THE FDC/);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(sha(floppyImage), before);
+  rmSync(dir, { recursive: true, force: true });
+});

@@ -8,6 +8,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -32,9 +33,9 @@ const skip = !existsSync(bzImage) || !existsSync(initrd)
  * the CPU on power-off; QEMU keeps running). Resolves to { output, times } where times[i] is the
  * seconds from start until dialog[i] matched; rejects on timeout or when QEMU exits early.
  */
-function boot({ cpu, mem = 64, dialog }) {
+function boot({ cpu, mem = 64, dialog, media }) {
   const argv = [
-    "-kernel", bzImage, "-initrd", initrd, "-append", "console=ttyS0",
+    ...(media ?? ["-kernel", bzImage, "-initrd", initrd, "-append", "console=ttyS0"]),
     "-nographic", "-m", String(mem), "-no-reboot", "-monitor", "none", "-serial", "stdio",
   ];
   if (cpu) argv.push("-cpu", cpu);
@@ -105,6 +106,41 @@ for (const [cpu, mem] of [[null, 64], ["pentium3", 64], [null, 16]]) {
     assert.doesNotMatch(output, /Kernel panic|Oops|BUG:|WARNING:/);
   });
 }
+
+// The boot media npm run images makes with images/disk.mjs: each boots the tiny Linux in QEMU
+// (SeaBIOS), from a hard disk, a CD and a diskette; -snapshot leaves the files alone.
+for (const [file, args, loader] of [
+  ["disk.img", (p) => ["-drive", `file=${p},format=raw,if=ide`], /SYSLINUX \d/],
+  ["linux.iso", (p) => ["-cdrom", p], /ISOLINUX \d/],
+  ["floppy.img", (p) => ["-drive", `file=${p},format=raw,if=floppy`, "-boot", "a"], /SYSLINUX \d/],
+]) {
+  const path = join(out, file);
+  const mediaSkip = skip || (existsSync(path) ? false : `images/out/${file} is missing (npm run images builds it)`);
+  test(`images/out/${file} boots the tiny Linux in QEMU`, { skip: mediaSkip, timeout: TIMEOUT_MS + 10_000 }, async (t) => {
+    const { times } = await boot({
+      media: [...args(path), "-snapshot"],
+      dialog: [[loader, null], [/Linux version 6\.1\.\S+ \(emu@emu\)/, null], [PROMPT, "poweroff -f\n"], [/reboot: System halted/, null]],
+    });
+    t.diagnostic(`prompt after ${times[2].toFixed(2)} s`);
+  });
+}
+
+test("images/disk.mjs makes the same disk.img, linux.iso and floppy.img again (sha256 of images/out/manifest.json)", {
+  skip: !existsSync(join(out, "manifest.json")) || !existsSync(join(out, "floppy.img")) ? "images/out has no boot media (npm run images builds them)" : false,
+}, () => {
+  const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));
+  const dir = mkdtempSync(join(tmpdir(), "emu-media-"));
+  try {
+    const r = spawnSync(process.execPath, [join(root, "images/disk.mjs"), "--out", dir, "--kernel", bzImage, "--initrd", initrd, "--iso", "--floppy"], { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    for (const name of ["disk.img", "linux.iso", "floppy.img"]) {
+      const sha = createHash("sha256").update(readFileSync(join(dir, name))).digest("hex");
+      assert.equal(sha, manifest.files[name]?.sha256, `${name} rebuilt with the same bytes`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 // The kernel is built for a 486 (CONFIG_M486) and runs on one; Debian's busybox-static:i386 is
 // i686 code (its start-up executes CMOV), so on a 486 /init dies with an invalid-opcode trap.
