@@ -142,7 +142,8 @@ export class DiskBios {
     if (drive >= CDROM_DRIVE) { this.cdrom(f, drive, d); return; }
     const g = this.geometry[drive - 0x80];
     switch (ah) {
-      case 0x00: case 0x0c: case 0x0d: case 0x10: case 0x11: case 0x14: case 0x05: case 0x47:
+      case 0x05: this.finish(f, d.readOnly ? DISK_WRITE_PROTECTED : DISK_OK); return; // format: nothing to do
+      case 0x00: case 0x0c: case 0x0d: case 0x10: case 0x11: case 0x14: case 0x47:
         this.finish(f, DISK_OK); // reset, seek, alternate reset, ready, recalibrate, diagnostics, format, extended seek
         return;
       case 0x01: {
@@ -198,7 +199,8 @@ export class DiskBios {
   /** INT 13h for a diskette drive: CHS only (a transfer may run on across tracks and cylinders). */
   private floppy(f: Frame, drive: number, g: FloppyFormat): void {
     switch (f.ah) {
-      case 0x00: case 0x05: case 0x0d: case 0x16: case 0x17:
+      case 0x05: this.finish(f, this.floppies[drive].readOnly ? DISK_WRITE_PROTECTED : DISK_OK); return; // format: nothing to do
+      case 0x00: case 0x0d: case 0x16: case 0x17:
         this.finish(f, DISK_OK); // reset, format, alternate reset, change line (no change), set type
         return;
       case 0x01: {
