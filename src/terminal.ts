@@ -21,7 +21,9 @@
 // the guest has read the previous one). Through a pipe (a script driving the guest), input goes
 // when the guest waits for it: for COM1 a line at a time, each when the guest shows a prompt
 // (its serial driver listens, it is idle in HLT, and its last output on COM1 was not a newline);
-// for the keyboard a key at a time, each when the guest is idle and has read the last one.
+// for the keyboard a key at a time, each when the guest has read the last one and waits for the
+// next: it is idle, or it polls the built-in BIOS's INT 16h (a guest probing the 8042 itself, as
+// Linux does while it boots, is not taken as asking for keys).
 // Typed-ahead input is then not thrown away by a program that is still starting, and the point
 // where each byte arrives depends on guest state alone, so runs stay deterministic.
 
@@ -65,6 +67,8 @@ export class Terminal {
   private readonly decoder = new TerminalKeyDecoder();
   private readonly strokes: KeyStroke[] = [];
   private lastFrame = 0;
+  /** The guest's INT 16h calls when the last key went in. */
+  private polls = 0;
   private graphicsNote = "";
   private altScreen = false;
   // input
@@ -152,7 +156,7 @@ export class Terminal {
   /** Show the other view; `note` is written once the terminal shows COM1. */
   private show(view: View, note = ""): void {
     if (view === this.view) return;
-    this.flush();
+    this.flush(true); // the screen as the guest left it
     this.view = view;
     if (view === "serial") {
       this.leaveScreen();
@@ -223,12 +227,23 @@ export class Terminal {
     process.stderr.write("\r\nemu: Ctrl-A X  quit\r\n     Ctrl-A V  switch between COM1 and the VGA screen\r\n     Ctrl-A H  this help\r\n     Ctrl-A Ctrl-A  send Ctrl-A\r\n");
   }
 
+  /** How often the guest has asked the built-in BIOS for keys (INT 16h). */
+  private keyboardPolls(): number {
+    let n = 0;
+    for (const [call, count] of this.pc.bios?.calls ?? []) if (call.startsWith("INT 16h")) n += count;
+    return n;
+  }
+
   /** Hand queued input to the guest: COM1 once its driver listens, the keyboard once it read the last key. */
   feed(): void {
     const idle = this.pc.takeIdle();
-    if (this.strokes.length && !this.pc.kbc.keysPending && (this.raw || idle)) {
-      for (const e of strokeEvents(this.strokes.shift()!)) {
-        if (e.down) this.pc.kbc.keyDown(e.code); else this.pc.kbc.keyUp(e.code);
+    if (this.strokes.length && !this.pc.kbc.keysPending) {
+      const polls = this.keyboardPolls();
+      if (this.raw || idle || polls !== this.polls) {
+        for (const e of strokeEvents(this.strokes.shift()!)) {
+          if (e.down) this.pc.kbc.keyDown(e.code); else this.pc.kbc.keyUp(e.code);
+        }
+        this.polls = this.keyboardPolls();
       }
     }
     const com1 = this.pc.com[0];

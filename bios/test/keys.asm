@@ -1,7 +1,7 @@
 ; =============================================================================
 ; keys.asm - a boot sector for the terminal display test (test/display.test.mjs):
 ; it writes a coloured title with INT 10h AH=09h and a prompt with AH=0Eh, then
-; reads keys with INT 16h AH=00h until Enter, showing each key word on the
+; polls with INT 16h AH=01h and reads keys with AH=00h until Enter, showing each key word on the
 ; screen ("key 1E61") and on port 0xE9, writes "COM1 OK" to COM1 and exits
 ; through port 0xF4 (value 0).
 ; =============================================================================
@@ -37,7 +37,10 @@ start:
         int 0x10
         mov si, prompt
         call print
-.key:   xor ah, ah
+.key:   mov ah, 0x01                    ; poll (a busy loop, no HLT) until a key is there
+        int 0x16
+        jz .key
+        xor ah, ah
         int 0x16
         mov di, ax
         mov si, keyword

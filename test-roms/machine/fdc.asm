@@ -132,6 +132,22 @@ fdc_results:
 %endrep
 %endmacro
 
+; FDC_RUN b0, b1, ... - send a command that interrupts when done, wait, read the result.
+%macro FDC_RUN 1-*
+        FDC %{1:-1}
+        call wait_irq
+        call fdc_results
+%endmacro
+
+; CHECK_MEM segment, offset, value - one check on the dword at segment:offset.
+%macro CHECK_MEM 3
+        push es
+        push word %1
+        pop es
+        CHECKD [es:%2], %3
+        pop es
+%endmacro
+
 ; CHECK_RESULT n, b0, b1, ... - the result phase gave n bytes starting with these.
 %macro CHECK_RESULT 1-*
         CHECKW [RESN], %1
@@ -327,18 +343,12 @@ GROUP "read data (DMA)"
         mov al, 0               ; 500 kb/s
         out dx, al
         DMA2 0x0000, 0x01, 1023, DMA_WRITE
-        FDC 0xE6, 0x00, 5, 0, 1, 2, 18, 0x1B, 0xFF
-        call wait_irq
-        call fdc_results
+        FDC_RUN 0xE6, 0x00, 5, 0, 1, 2, 18, 0x1B, 0xFF
         CHECK_RESULT 7, 0x00, 0x00, 0x00, 5, 0, 3, 2
-        push es
-        mov ax, 0x1000
-        mov es, ax
-        CHECKD [es:0x0000], 180 ; cylinder 5 head 0 sector 1
-        CHECKD [es:0x01FC], 180
-        CHECKD [es:0x0200], 181
-        CHECKD [es:0x03FC], 181
-        pop es
+        CHECK_MEM 0x1000, 0x0000, 180 ; cylinder 5 head 0 sector 1
+        CHECK_MEM 0x1000, 0x01FC, 180
+        CHECK_MEM 0x1000, 0x0200, 181
+        CHECK_MEM 0x1000, 0x03FC, 181
         in al, 0x08
         and al, 0x0F
         CHECK al, 0x04          ; terminal count on channel 2
@@ -354,31 +364,19 @@ GROUP "read data (DMA)"
 
 GROUP "multi-track read"
         DMA2 0x0000, 0x01, 1023, DMA_WRITE
-        FDC 0xE6, 0x00, 5, 0, 18, 2, 18, 0x1B, 0xFF
-        call wait_irq
-        call fdc_results
+        FDC_RUN 0xE6, 0x00, 5, 0, 18, 2, 18, 0x1B, 0xFF
         CHECK_RESULT 7, 0x04, 0x00, 0x00, 5, 1, 2, 2
-        push es
-        mov ax, 0x1000
-        mov es, ax
-        CHECKD [es:0x0000], 197 ; (5, 0, 18)
-        CHECKD [es:0x0200], 198 ; (5, 1, 1)
-        pop es
+        CHECK_MEM 0x1000, 0x0000, 197 ; (5, 0, 18)
+        CHECK_MEM 0x1000, 0x0200, 198 ; (5, 1, 1)
 
 GROUP "end of track without terminal count"
         DMA2 0x0000, 0x01, 2047, DMA_WRITE
-        FDC 0x46, 0x00, 5, 0, 17, 2, 18, 0x1B, 0xFF
-        call wait_irq
-        call fdc_results
+        FDC_RUN 0x46, 0x00, 5, 0, 17, 2, 18, 0x1B, 0xFF
         QEMU_SKIP_BEGIN "QEMU ends the read at EOT with normal termination (the 82077AA reports End of Cylinder)"
         CHECK_RESULT 7, 0x40, 0x80, 0x00, 6, 0, 1, 2
         QEMU_SKIP_END
-        push es
-        mov ax, 0x1000
-        mov es, ax
-        CHECKD [es:0x0000], 196 ; (5, 0, 17)
-        CHECKD [es:0x0200], 197
-        pop es
+        CHECK_MEM 0x1000, 0x0000, 196 ; (5, 0, 17)
+        CHECK_MEM 0x1000, 0x0200, 197
         ; The head stays on cylinder 5 (QEMU moves it on to 6): seek there again.
         FDC 0x0F, 0x00, 5
         call wait_irq
@@ -396,26 +394,16 @@ GROUP "write data (DMA)"
         rep stosd
         pop es
         DMA2 0x0000, 0x01, 511, DMA_READ
-        FDC 0xC5, 0x04, 5, 1, 5, 2, 18, 0x1B, 0xFF
-        call wait_irq
-        call fdc_results
+        FDC_RUN 0xC5, 0x04, 5, 1, 5, 2, 18, 0x1B, 0xFF
         CHECK_RESULT 7, 0x04, 0x00, 0x00, 5, 1, 6, 2
         DMA2 0x2000, 0x01, 511, DMA_WRITE
-        FDC 0xE6, 0x04, 5, 1, 5, 2, 18, 0x1B, 0xFF
-        call wait_irq
-        call fdc_results
+        FDC_RUN 0xE6, 0x04, 5, 1, 5, 2, 18, 0x1B, 0xFF
         CHECK_RESULT 7, 0x04, 0x00, 0x00, 5, 1, 6, 2
-        push es
-        mov ax, 0x1000
-        mov es, ax
-        CHECKD [es:0x2000], 0x54495257
-        CHECKD [es:0x21FC], 0x54495257
-        pop es
+        CHECK_MEM 0x1000, 0x2000, 0x54495257
+        CHECK_MEM 0x1000, 0x21FC, 0x54495257
 
 GROUP "read id, data rate"
-        FDC 0x4A, 0x04
-        call wait_irq
-        call fdc_results
+        FDC_RUN 0x4A, 0x04
         CHECKW [RESN], 7
         CHECKB [RES + 0], 0x04
         CHECKB [RES + 1], 0x00
@@ -425,9 +413,7 @@ GROUP "read id, data rate"
         mov dx, DIR
         mov al, 3               ; 1 Mb/s: not how this disk is recorded
         out dx, al
-        FDC 0x4A, 0x00
-        call wait_irq
-        call fdc_results
+        FDC_RUN 0x4A, 0x00
         CHECKW [RESN], 7
         CHECKB [RES + 0], 0x40
         CHECKB [RES + 1], 0x01  ; missing address mark
@@ -454,17 +440,13 @@ GROUP "format track"
         jb .ids
         pop es
         DMA2 0x0000, 0x01, 71, DMA_READ
-        FDC 0x4D, 0x00, 2, 18, 0x6C, 0xE5
-        call wait_irq
-        call fdc_results
+        FDC_RUN 0x4D, 0x00, 2, 18, 0x6C, 0xE5
         CHECKW [RESN], 7
         CHECKB [RES + 0], 0x00
         CHECKB [RES + 1], 0x00
         CHECKB [RES + 2], 0x00
         DMA2 0x0000, 0x01, 511, DMA_WRITE
-        FDC 0xE6, 0x00, 5, 0, 3, 2, 18, 0x1B, 0xFF
-        call wait_irq
-        call fdc_results
+        FDC_RUN 0xE6, 0x00, 5, 0, 3, 2, 18, 0x1B, 0xFF
         CHECK_RESULT 7, 0x00, 0x00, 0x00, 5, 0, 4, 2
         push es
         mov ax, 0x1000
@@ -491,9 +473,7 @@ GROUP "write-protected drive 1"
         mov al, 2               ; 250 kb/s: 720 KB
         out dx, al
         DMA2 0x0000, 0x01, 511, DMA_READ
-        FDC 0xC5, 0x01, 0, 0, 1, 2, 9, 0x1B, 0xFF
-        call wait_irq
-        call fdc_results
+        FDC_RUN 0xC5, 0x01, 0, 0, 1, 2, 9, 0x1B, 0xFF
         CHECKW [RESN], 7
         mov al, [RES]
         and al, 0xC7
@@ -503,15 +483,9 @@ GROUP "write-protected drive 1"
         QEMU_SKIP_END
         CHECKB [RES + 1], 0x02  ; not writable
         DMA2 0x0000, 0x01, 511, DMA_WRITE
-        FDC 0xE6, 0x01, 0, 0, 2, 2, 9, 0x1B, 0xFF
-        call wait_irq
-        call fdc_results
+        FDC_RUN 0xE6, 0x01, 0, 0, 2, 2, 9, 0x1B, 0xFF
         CHECK_RESULT 7, 0x01, 0x00, 0x00, 0, 0, 3, 2
-        push es
-        mov ax, 0x1000
-        mov es, ax
-        CHECKD [es:0x0000], 0xB0001
-        pop es
+        CHECK_MEM 0x1000, 0x0000, 0xB0001
         mov al, 0
         out dx, al
 
@@ -526,9 +500,7 @@ GROUP "64 KiB page wrap"
         mov dword [es:0x0000], 0x22222222
         pop es
         DMA2 0xFF00, 0x02, 511, DMA_WRITE
-        FDC 0xE6, 0x04, 5, 1, 7, 2, 18, 0x1B, 0xFF
-        call wait_irq
-        call fdc_results
+        FDC_RUN 0xE6, 0x04, 5, 1, 7, 2, 18, 0x1B, 0xFF
         CHECK_RESULT 7, 0x04, 0x00, 0x00, 5, 1, 8, 2
         push es
         mov ax, 0x2000
